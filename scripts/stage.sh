@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run one stage of the workbench: stage.sh NAME CMD [ARGS...]
+#
+# Prints "==> [mm:ss] NAME" (time since $T0, the start of the run), keeps
+# the command's output in build/logs/NAME.log, prints a heartbeat every
+# 60 s while it runs, and shows the log (its tail if long) at the end.
+# Records a PASS/FAIL line for the stage as described in scripts/results.sh.
+# Exits with the command's status.
+set -euo pipefail
+
+[ $# -ge 2 ] || { echo "usage: $0 NAME CMD [ARGS...]" >&2; exit 2; }
+name=$1
+shift
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+export RESULTS=${RESULTS:-$repo/build/results}
+export T0=${T0:-$(date +%s)}
+logdir=$repo/build/logs
+log=$logdir/$name.log
+mkdir -p "$logdir"
+touch "$RESULTS"
+
+clock() {
+	local s=$(($(date +%s) - T0))
+	printf '%02d:%02d' $((s / 60)) $((s % 60))
+}
+
+echo "==> [$(clock)] $name"
+start=$(date +%s)
+recorded=$(wc -l < "$RESULTS")
+
+"$@" > "$log" 2>&1 < /dev/null &
+pid=$!
+(
+	while sleep 60 < /dev/null > /dev/null 2>&1; do
+		echo "    [$(clock)] $name running: $(tail -n 1 "$log" | cut -c 1-100)"
+	done
+) &
+heartbeat=$!
+status=0
+wait "$pid" || status=$?
+kill "$heartbeat" 2>/dev/null || true
+wait "$heartbeat" 2>/dev/null || true
+
+lines=$(wc -l < "$log")
+if [ "$status" -ne 0 ]; then
+	[ "$lines" -gt 60 ] && echo "    ... (last 60 of $lines lines, full log: $log)"
+	tail -n 60 "$log" | sed 's/^/    /'
+elif [ "$lines" -gt 30 ]; then
+	echo "    ... (last 5 of $lines lines, full log: $log)"
+	tail -n 5 "$log" | sed 's/^/    /'
+else
+	sed 's/^/    /' "$log"
+fi
+
+new=$(tail -n +$((recorded + 1)) "$RESULTS")
+if [ "$status" -ne 0 ] && ! grep -q '^FAIL ' <<< "$new"; then
+	"$repo/scripts/results.sh" add FAIL "$name"
+elif [ "$status" -eq 0 ] && [ -z "$new" ]; then
+	"$repo/scripts/results.sh" add PASS "$name"
+fi
+
+took=$(($(date +%s) - start))
+verdict=ok
+[ "$status" -eq 0 ] || verdict="FAILED (exit $status)"
+echo "<== [$(clock)] $name: $verdict in $((took / 60))m$((took % 60))s"
+exit "$status"
