@@ -7,7 +7,8 @@ set -euo pipefail
 tree=${1:-build/linux}
 
 if git -C "$tree" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
-	echo "base: $tree already has tag base ($(git -C "$tree" rev-parse --short base))"
+	echo "base: $tree already has tag base ($(git -C "$tree" rev-parse --short base):" \
+		"$(git -C "$tree" log -1 --format=%s base))"
 	exit 0
 fi
 
