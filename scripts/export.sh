@@ -32,7 +32,7 @@ if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
 fi
 
 if [ -z "${PREFIX:-}" ]; then
-	PREFIX=$(sed -n 's/^Subject: \[\(.*\) 0\/[0-9]*\].*/\1/p' \
+	PREFIX=$(sed -n 's/^Subject: \[\(.*\) 0\+\/[0-9]*\].*/\1/p' \
 		"$dest/patches/0000-cover-letter.patch" 2>/dev/null || true)
 	PREFIX=${PREFIX:-PATCH}
 fi
