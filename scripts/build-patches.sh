@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Bisectability: build each commit of base..series of TREE in order, with
+# W=1 and sparse (C=2), and fail on any warning the base does not have.
+#
+# Each commit builds the directories it touches: those of changed .c
+# files, Makefiles and Kconfigs, of changed headers under drivers/, and
+# drivers/nvmem/ for any other changed header; tools/ and Documentation/
+# are skipped.  The config is allmodconfig (without WERROR), so every nvmem
+# provider and layout is compiled.  Commits are checked out one after the
+# other in the worktree OUT/src and built in OUT/obj, so only what a commit
+# touches is rebuilt.  Warnings are compared without line and column.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tree=$(realpath "${1:-$repo/build/linux}")
+out=$(realpath -m "${2:-$repo/build/out/$(basename "$tree")-patches}")
+src=$out/src obj=$out/obj
+results=$repo/scripts/results.sh
+
+die() { echo "build-patches: $*" >&2; exit 1; }
+
+git -C "$tree" rev-parse -q --verify refs/heads/series > /dev/null ||
+	die "$tree has no branch series; run 'make apply' first"
+commits=$(git -C "$tree" rev-list --reverse base..series)
+if [ -z "$commits" ]; then
+	echo "build-patches: no commits in base..series, nothing to build"
+	exit 0
+fi
+
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo/build} CCACHE_NOHASHDIR=1
+cc=gcc
+command -v ccache > /dev/null && cc="ccache gcc"
+mkdir -p "$out" "$obj"
+
+if [ ! -e "$src/.git" ]; then
+	git -C "$tree" worktree prune
+	git -C "$tree" worktree add -q -f --detach "$src" base
+fi
+
+# Directories a commit's changes are built from.
+dirs_of() {
+	git -C "$tree" diff --name-only "$1^" "$1" | while read -r f; do
+		case "$f" in
+		tools/*|Documentation/*) ;;
+		drivers/*.h|*.c|*/Makefile|*/Kconfig) echo "${f%/*}/" ;;
+		*.h) echo drivers/nvmem/ ;;
+		esac
+	done | sort -u
+}
+
+# Build DIRS... at the commit checked out in $src; print the normalized
+# warnings (path relative to the tree, no line/column) on stdout.
+build() {
+	local log=$1 existing=() d
+	shift
+	for d; do
+		[ -f "$src/$d/Makefile" ] && existing+=("$d")
+	done
+	printf 'CONFIG_WERROR=n\n' > "$out/allmod.config"
+	make -s -C "$src" O="$obj" KCONFIG_ALLCONFIG="$out/allmod.config" \
+		allmodconfig >> "$log" 2>&1
+	[ ${#existing[@]} -gt 0 ] || return 0
+	if ! make -C "$src" O="$obj" CC="$cc" W=1 C=2 -j"$(nproc)" \
+			"${existing[@]}" >> "$log" 2>&1; then
+		grep -E '(error|Error)' "$log" | tail -n 20 >&2
+		return 1
+	fi
+	{ grep -E ': (warning|error):' "$log" || true; } |
+		sed -e "s|$src/||g" -e 's|^\(\.\./\)*||' \
+		    -e 's/:[0-9]\+:[0-9]\+:/:/' -e 's/:[0-9]\+:/:/' | sort -u
+}
+
+mapfile -t all_dirs < <(for c in $commits; do dirs_of "$c"; done | sort -u)
+echo "build-patches: directories: ${all_dirs[*]}"
+
+git -C "$src" checkout -q -f --detach base
+echo "build-patches: base ($(git -C "$src" log -1 --format=%s))"
+: > "$out/base.log"
+build "$out/base.log" "${all_dirs[@]}" > "$out/base.warnings" ||
+	die "base does not build, see $out/base.log"
+echo "build-patches: base has $(wc -l < "$out/base.warnings") warnings"
+
+n=0 failed=0
+for c in $commits; do
+	n=$((n + 1))
+	name=$(printf '%04d-%s' "$n" "$(git -C "$tree" log -1 --format=%f "$c" | cut -c 1-52)")
+	git -C "$src" checkout -q -f --detach "$c"
+	log=$out/$name.log
+	: > "$log"
+	mapfile -t dirs < <(dirs_of "$c")
+	echo "build-patches: $name: ${dirs[*]:-nothing to build}"
+	if ! build "$log" "${dirs[@]}" > "$out/$name.warnings"; then
+		echo "build-patches: FAIL $name does not build, see $log"
+		"$results" add FAIL "build:$name"
+		failed=1
+		continue
+	fi
+	new=$(comm -13 "$out/base.warnings" "$out/$name.warnings")
+	if [ -n "$new" ]; then
+		echo "build-patches: FAIL $name adds warnings:"
+		echo "$new" | sed 's/^/    /'
+		"$results" add FAIL "build:$name"
+		failed=1
+	else
+		"$results" add PASS "build:$name"
+	fi
+done
+exit $failed
