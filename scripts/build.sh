@@ -1,0 +1,14 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the test kernel (bzImage and modules) configured by kconfig.sh:
+# build.sh TREE OUT.  Runs exactly the make kunit.py runs, so "kunit.py run"
+# afterwards finds nothing to rebuild.
+set -euo pipefail
+source "$(dirname "$0")/kunit-env.sh"
+
+[ -f "$out/.config" ] || { echo "build: no $out/.config; run kconfig.sh first" >&2; exit 1; }
+echo "build: make ${make_opts[*]} all compile_commands.json"
+make -C "$tree" "${make_opts[@]}" olddefconfig > /dev/null
+make -C "$tree" "${make_opts[@]}" --jobs="$(nproc)" all compile_commands.json
+echo "build: $out/arch/x86/boot/bzImage ($(du -h "$out/arch/x86/boot/bzImage" | cut -f1)), $(find "$out" -name '*.ko' | wc -l) modules"
+command -v ccache > /dev/null && ccache -s | grep -iE 'hits|misses' | head -n 3 || true
