@@ -58,12 +58,15 @@ build() {
 		[ -f "$src/$d/Makefile" ] && existing+=("$d")
 	done
 	printf 'CONFIG_WERROR=n\n' > "$out/allmod.config"
-	make -s -C "$src" O="$obj" KCONFIG_ALLCONFIG="$out/allmod.config" \
-		allmodconfig >> "$log" 2>&1
+	if ! make -s -C "$src" O="$obj" KCONFIG_ALLCONFIG="$out/allmod.config" \
+			allmodconfig >> "$log" 2>&1; then
+		tail -n 20 "$log" >&2
+		return 1
+	fi
 	[ ${#existing[@]} -gt 0 ] || return 0
 	if ! make -C "$src" O="$obj" CC="$cc" W=1 C=2 -j"$(nproc)" \
 			"${existing[@]}" >> "$log" 2>&1; then
-		grep -E '(error|Error)' "$log" | tail -n 20 >&2
+		grep -E '(error|Error)' "$log" | tail -n 20 >&2 || true
 		return 1
 	fi
 	{ grep -E ': (warning|error):' "$log" || true; } |
