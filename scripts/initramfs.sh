@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Make the selftest initramfs: initramfs.sh OUT KSFT FILE
+#
+# OUT is a kernel build directory (its modules are installed), KSFT an
+# installed kselftest tree (make -C tools/testing/selftests install), FILE
+# the cpio archive to write.  The archive holds a static busybox and an
+# /init that runs KSFT/nvmem/nvmem-unbind.sh, prints its TAP output between
+# "==> TAP" and "==> END" once the kernel console is quiet (and live before), and powers off
+# with reboot -f (run QEMU with -no-reboot).  Variables NVMEM_TEST_* on the
+# kernel command line reach the test as environment variables.
+set -euo pipefail
+
+[ $# -eq 3 ] || { echo "usage: $0 OUT KSFT FILE" >&2; exit 2; }
+out=$1
+ksft=$2
+file=$3
+busybox=${BUSYBOX:-/bin/busybox}
+
+if readelf -l "$busybox" | grep -q INTERP; then
+	echo "initramfs: $busybox is not static (apt-get install busybox-static)" >&2
+	exit 1
+fi
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+cp "$busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+make -s -C "$out" INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
+	modules_install > /dev/null
+cp -a "$ksft" "$root/kselftest"
+
+cat > "$root/init" << 'EOF'
+#!/bin/sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+
+set -o pipefail
+echo "==> running nvmem-unbind.sh"
+/kselftest/nvmem/nvmem-unbind.sh 2>&1 | tee /tmp/tap
+echo "nvmem-unbind.sh exit status: $?" >> /tmp/tap
+
+dmesg -n 1
+echo "==> TAP"
+cat /tmp/tap
+echo "==> END"
+reboot -f
+EOF
+chmod 755 "$root/init"
+
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$file"
