@@ -17,7 +17,8 @@ kv() { awk -v k="$1" '$1 == k":" { print $2 }' /proc/meminfo; }
 
 # Read paths, reference loops and unbind latency, in the kernel
 insmod /nvmem_bench.ko mode=run iters_small="$BENCH_ITERS_SMALL" \
-	iters_large="$BENCH_ITERS_LARGE" unbind_cycles="$BENCH_UNBIND_CYCLES" ||
+	iters_large="$BENCH_ITERS_LARGE" rounds="$BENCH_ROUNDS" \
+	unbind_cycles="$BENCH_UNBIND_CYCLES" ||
 	echo "nvmem_bench: error insmod-run" >> $out
 rmmod nvmem_bench
 

@@ -26,6 +26,7 @@
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nvmem-consumer.h>
 #include <linux/nvmem-provider.h>
@@ -36,7 +37,6 @@
 #include <linux/sort.h>
 #include <linux/srcu.h>
 #include <linux/vmalloc.h>
-#include <linux/vmstat.h>
 #include <linux/wait.h>
 
 #define BENCH_NAME	"nvmem-bench"
@@ -54,6 +54,10 @@ MODULE_PARM_DESC(iters_small, "calls per reader for 4 B reads");
 static unsigned int iters_large = 20000;
 module_param(iters_large, uint, 0444);
 MODULE_PARM_DESC(iters_large, "calls per reader for 4 KiB reads");
+
+static unsigned int rounds = 5;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "rounds of all read loops; the median is printed");
 
 static unsigned int unbind_cycles = 200;
 module_param(unbind_cycles, uint, 0444);
@@ -149,6 +153,13 @@ static struct platform_device *bench_pdev;
 static struct nvmem_device *bench_find(void)
 {
 	return nvmem_device_find(BENCH_NAME, device_match_name);
+}
+
+static int bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* Read loops */
@@ -263,34 +274,40 @@ static noinline int bench_loop_pcpu_rwsem(struct bench_reader *r)
 	return 0;
 }
 
+static int bench_reader_loop(struct bench_reader *r)
+{
+	switch (r->kind) {
+	case BENCH_NVMEM:
+		return bench_loop_nvmem(r);
+	case BENCH_PLAIN:
+		return bench_loop_plain(r);
+	case BENCH_SRCU:
+		return bench_loop_srcu(r);
+	case BENCH_RWSEM:
+		return bench_loop_rwsem(r);
+	case BENCH_PCPU_RWSEM:
+		return bench_loop_pcpu_rwsem(r);
+	default:
+		return -EINVAL;
+	}
+}
+
 static int bench_reader_fn(void *data)
 {
 	struct bench_reader *r = data;
+	unsigned int iters = r->iters;
 	u64 start;
 
 	atomic_inc(r->ready);
 	wait_for_completion(r->go);
 
+	/* warm up caches and the branch predictor, both readers alike */
+	r->iters = max(iters / 16, 1U);
+	r->err = bench_reader_loop(r);
+	r->iters = iters;
 	start = ktime_get_ns();
-	switch (r->kind) {
-	case BENCH_NVMEM:
-		r->err = bench_loop_nvmem(r);
-		break;
-	case BENCH_PLAIN:
-		r->err = bench_loop_plain(r);
-		break;
-	case BENCH_SRCU:
-		r->err = bench_loop_srcu(r);
-		break;
-	case BENCH_RWSEM:
-		r->err = bench_loop_rwsem(r);
-		break;
-	case BENCH_PCPU_RWSEM:
-		r->err = bench_loop_pcpu_rwsem(r);
-		break;
-	default:
-		r->err = -EINVAL;
-	}
+	if (!r->err)
+		r->err = bench_reader_loop(r);
 	r->ns = ktime_get_ns() - start;
 	complete(&r->done);
 
@@ -364,9 +381,9 @@ static int bench_reads(void)
 		size_t len;
 		const char *name;
 	} sizes[] = { { 4, "4B" }, { 4096, "4K" } };
+	unsigned int s, nr, k, i, iters;
 	struct nvmem_device *nvmem;
-	unsigned int s, nr, k, iters;
-	u64 ns;
+	u64 *ns;
 	int ret = 0;
 
 	nvmem = bench_find();
@@ -374,26 +391,53 @@ static int bench_reads(void)
 		pr_err("cannot find %s: %pe\n", BENCH_NAME, nvmem);
 		return PTR_ERR(nvmem);
 	}
+	/* ns[((s * 2 + nr - 1) * BENCH_NKINDS + k) * rounds + i] */
+	ns = kcalloc(ARRAY_SIZE(sizes) * 2 * BENCH_NKINDS, rounds * sizeof(*ns),
+		     GFP_KERNEL);
+	if (!ns) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	/* all loops once per round, so that drift hits every loop alike */
+	for (i = 0; i < rounds; i++) {
+		for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+			iters = sizes[s].len == 4 ? iters_small : iters_large;
+			for (nr = 1; nr <= 2; nr++) {
+				for (k = 0; k < BENCH_NKINDS; k++) {
+					u64 *v = &ns[((s * 2 + nr - 1) *
+						      BENCH_NKINDS + k) * rounds];
+
+					ret = bench_readers(nvmem, k, nr,
+							    sizes[s].len, iters,
+							    &v[i]);
+					if (ret) {
+						pr_err("%s %s %u readers: %d\n",
+						       bench_kind_name[k],
+						       sizes[s].name, nr, ret);
+						goto out;
+					}
+				}
+			}
+		}
+	}
 
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
-		iters = sizes[s].len == 4 ? iters_small : iters_large;
 		for (nr = 1; nr <= 2; nr++) {
 			for (k = 0; k < BENCH_NKINDS; k++) {
-				ret = bench_readers(nvmem, k, nr, sizes[s].len,
-						    iters, &ns);
-				if (ret) {
-					pr_err("%s %s %u readers: %d\n",
-					       bench_kind_name[k], sizes[s].name,
-					       nr, ret);
-					goto out;
-				}
+				u64 *v = &ns[((s * 2 + nr - 1) * BENCH_NKINDS +
+					      k) * rounds];
+
+				sort(v, rounds, sizeof(*v), bench_cmp_u64,
+				     NULL);
 				pr_info("read_%s_%s_r%u_ns %llu\n",
 					bench_kind_name[k], sizes[s].name, nr,
-					ns);
+					v[rounds / 2]);
 			}
 		}
 	}
 out:
+	kfree(ns);
 	nvmem_device_put(nvmem);
 	return ret;
 }
@@ -467,13 +511,6 @@ static int bench_unbind_reader_fn(void *data)
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(HZ);
 	return 0;
-}
-
-static int bench_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static int bench_unbind(enum bench_unbind_case ucase, const char *name)
@@ -661,7 +698,7 @@ static int __init nvmem_bench_init(void)
 
 	if (!mem && strcmp(mode, "run"))
 		return -EINVAL;
-	if (!iters_small || !iters_large)
+	if (!iters_small || !iters_large || !rounds)
 		return -EINVAL;
 
 	ret = platform_driver_register(&bench_driver);

@@ -15,6 +15,8 @@
 #				iteration counts, results under build/bench)
 #	BENCH_ITERS_SMALL	calls per reader, 4 B reads
 #	BENCH_ITERS_LARGE	calls per reader, 4 KiB reads
+#	BENCH_ROUNDS		rounds of all read loops per boot; the
+#				module prints each loop's median round
 #	BENCH_UNBIND_CYCLES	unbind/bind cycles per unbind case
 #	BENCH_NDEV		devices registered for the memory metrics
 #	BENCH_SYSFS_ITERS	256 B reads of the at24 sysfs file
@@ -41,6 +43,7 @@ else
 fi
 iters_small=${BENCH_ITERS_SMALL:-$([ $smoke = 1 ] && echo 5000 || echo 200000)}
 iters_large=${BENCH_ITERS_LARGE:-$([ $smoke = 1 ] && echo 500 || echo 20000)}
+rounds=${BENCH_ROUNDS:-$([ $smoke = 1 ] && echo 3 || echo 5)}
 unbind_cycles=${BENCH_UNBIND_CYCLES:-$([ $smoke = 1 ] && echo 20 || echo 200)}
 ndev=${BENCH_NDEV:-$([ $smoke = 1 ] && echo 100 || echo 1000)}
 sysfs_iters=${BENCH_SYSFS_ITERS:-$([ $smoke = 1 ] && echo 200 || echo 5000)}
@@ -117,11 +120,11 @@ step_kernel() {
 	gcc -O2 -static -Wall -o "$work/nvread" "$repo/bench/nvread.c"
 
 	root=$(mktemp -d)
-	cp /bin/busybox "$root/busybox"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-	mv "$root/busybox" "$root/bin/busybox"
+	cp /bin/busybox "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
 	cp "$repo/bench/guest-init.sh" "$root/init"
-	cp "$m/nvmem_bench.ko" "$o/drivers/i2c/busses/i2c-stub.ko" \
+	cp "$m/nvmem_bench.ko" "$o/drivers/i2c/i2c-stub.ko" \
 		"$work/nvread" "$root/"
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$work/$k/initramfs.cpio"
 	rm -rf "$root"
@@ -139,7 +142,7 @@ step_boot() {
 		-nographic -no-reboot -kernel "$(out "$k")/arch/x86/boot/bzImage" \
 		-initrd "$work/$k/initramfs.cpio" \
 		-append "console=ttyS0 loglevel=4 panic=-1 kunit.enable=0 \
-BENCH_ITERS_SMALL=$iters_small BENCH_ITERS_LARGE=$iters_large \
+BENCH_ITERS_SMALL=$iters_small BENCH_ITERS_LARGE=$iters_large BENCH_ROUNDS=$rounds \
 BENCH_UNBIND_CYCLES=$unbind_cycles BENCH_NDEV=$ndev \
 BENCH_SYSFS_ITERS=$sysfs_iters" \
 		< /dev/null 2>&1 | tr -d '\r' > "$log" || status=$?
@@ -167,7 +170,7 @@ export RESULTS=$work/stage-results T0=${T0:-$(date +%s)}
 mkdir -p "$work"
 : > "$RESULTS"
 stage=$repo/scripts/stage.sh
-echo "bench: $runs run(s) per kernel, iters $iters_small x 4 B, $iters_large x 4 KiB," \
+echo "bench: $runs run(s) per kernel, $rounds rounds of $iters_small x 4 B, $iters_large x 4 KiB," \
 	"$unbind_cycles unbind cycles, $ndev devices, $sysfs_iters sysfs reads"
 for k in base series; do
 	"$stage" "bench-tree-$k" "$0" tree "$k"
@@ -187,4 +190,4 @@ if ! python3 -c 'import matplotlib' 2> /dev/null; then
 fi
 mkdir -p "$results"
 python3 "$repo/bench/report.py" "$work/runs" "$results" \
-	"iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"
+	"rounds=$rounds iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvstress: the user-space side of scripts/stress.sh
+ *
+ * nvstress read TAG THREADS PARENT|FILE STOPFILE
+ *	Read 32 bytes at offset 0 in a loop from THREADS threads sharing one
+ *	file descriptor until STOPFILE exists.  PARENT is a device directory
+ *	whose nvmem child (a subdirectory named like PARENT's basename plus
+ *	digits) holds the nvmem file; it is looked up again after each
+ *	failure, as the child's name changes with every bind.  A FILE (no
+ *	such child) is read as it is.  Prints one line of counts per errno.
+ * nvstress cycle N DRIVERDIR DEVICE ACQUIRE STOP_ON_SPLAT
+ *	Unbind DEVICE from DRIVERDIR and bind it again N times; after each
+ *	bind, write the name of the new nvmem device to ACQUIRE (unless "-").
+ *	Logs each cycle to /dev/kmsg at debug level.  With STOP_ON_SPLAT,
+ *	stops at the first splat in the kernel log.
+ * nvstress sweep FILE FORCE_RO
+ *	The bad-input sweep of an nvmem sysfs file of a root-only, writable
+ *	device (FORCE_RO its force_ro attribute, or "-").
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NERR 140
+
+static const char *parent, *stopfile;
+static char leaf[64];
+static int shared_fd = -1;
+static pthread_mutex_t reopen_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long generation;
+static unsigned long counts[NERR + 1];	/* [0]: reads that gave data */
+static unsigned long eofs;
+
+/* The nvmem child of parent, or parent itself if it is a file */
+static int find_file(char *path, size_t len)
+{
+	struct dirent *de;
+	struct stat st;
+	size_t n = strlen(leaf);
+	DIR *d;
+
+	if (stat(parent, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		snprintf(path, len, "%s", parent);
+		return 0;
+	}
+	d = opendir(parent);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, leaf, n) || !de->d_name[n] ||
+		    strspn(de->d_name + n, "0123456789") != strlen(de->d_name + n))
+			continue;
+		snprintf(path, len, "%s/%s/nvmem", parent, de->d_name);
+		closedir(d);
+		return 0;
+	}
+	closedir(d);
+	errno = ENOENT;
+	return -1;
+}
+
+/* Open the file again onto the shared descriptor, once per generation */
+static void reopen(unsigned long seen)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	pthread_mutex_lock(&reopen_lock);
+	if (generation == seen) {
+		if (find_file(path, sizeof(path)) == 0) {
+			fd = open(path, O_RDONLY);
+			if (fd >= 0) {
+				if (shared_fd < 0) {
+					shared_fd = fd;
+				} else {
+					dup2(fd, shared_fd);
+					close(fd);
+				}
+				generation++;
+			}
+		}
+	}
+	pthread_mutex_unlock(&reopen_lock);
+}
+
+static void *reader(void *arg)
+{
+	unsigned long local[NERR + 1] = {}, leofs = 0, gen, i;
+	char buf[32];
+	ssize_t r;
+	int e;
+
+	(void)arg;
+	for (i = 0; ; i++) {
+		if ((i & 63) == 0 && access(stopfile, F_OK) == 0)
+			break;
+		pthread_mutex_lock(&reopen_lock);
+		gen = generation;
+		pthread_mutex_unlock(&reopen_lock);
+		if (shared_fd < 0) {
+			reopen(gen);
+			if (shared_fd < 0) {
+				local[ENOENT]++;
+				usleep(1000);
+				continue;
+			}
+		}
+		r = pread(shared_fd, buf, sizeof(buf), 0);
+		if (r > 0) {
+			local[0]++;
+			continue;
+		}
+		if (r == 0) {
+			leofs++;
+			continue;
+		}
+		e = errno < NERR ? errno : NERR;
+		local[e]++;
+		/* the device went away: find the new one */
+		reopen(gen);
+		if (e != ENODEV)
+			usleep(1000);
+	}
+	pthread_mutex_lock(&reopen_lock);
+	for (i = 0; i <= NERR; i++)
+		counts[i] += local[i];
+	eofs += leofs;
+	pthread_mutex_unlock(&reopen_lock);
+	return NULL;
+}
+
+static int do_read(const char *tag, int nthreads)
+{
+	pthread_t t[64];
+	int i;
+
+	if (nthreads < 1 || nthreads > 64)
+		return 2;
+	for (i = 0; i < nthreads; i++)
+		pthread_create(&t[i], NULL, reader, NULL);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(t[i], NULL);
+	printf("stress: reader %s threads=%d data=%lu eof=%lu", tag, nthreads,
+	       counts[0], eofs);
+	for (i = 1; i <= NERR; i++)
+		if (counts[i])
+			printf(" %s=%lu", strerrorname_np(i) ? strerrorname_np(i) : "E?",
+			       counts[i]);
+	printf("\n");
+	return 0;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	r = write(fd, s, strlen(s));
+	r = r < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+static int splat_seen(void)
+{
+	static const char * const pat[] = {
+		"BUG:", "KASAN", "WARNING:", "Oops", "general protection",
+		"INFO: task", "possible recursive locking",
+		"possible circular locking", "suspicious RCU usage",
+	};
+	static char buf[1 << 20];
+	int n = klogctl(3, buf, sizeof(buf) - 1);	/* SYSLOG_ACTION_READ_ALL */
+	size_t i;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (i = 0; i < sizeof(pat) / sizeof(pat[0]); i++)
+		if (strstr(buf, pat[i]))
+			return 1;
+	return 0;
+}
+
+static int do_cycle(long n, const char *drv, const char *dev,
+		    const char *acquire, int stop_on_splat)
+{
+	char path[PATH_MAX], ub[PATH_MAX], bd[PATH_MAX], msg[128], *p;
+	long i, bindfail = 0;
+	int r, kmsg = open("/dev/kmsg", O_WRONLY);
+
+	snprintf(ub, sizeof(ub), "%s/unbind", drv);
+	snprintf(bd, sizeof(bd), "%s/bind", drv);
+	for (i = 1; i <= n; i++) {
+		if (kmsg >= 0) {
+			snprintf(msg, sizeof(msg), "<7>nvstress: cycle %ld\n", i);
+			if (write(kmsg, msg, strlen(msg)) < 0)
+				kmsg = -1;
+		}
+		r = write_str(ub, dev);
+		if (r) {
+			printf("stress: cycle %ld: unbind: %s\n", i, strerror(-r));
+			break;
+		}
+		r = write_str(bd, dev);
+		if (r) {
+			printf("stress: cycle %ld: bind: %s\n", i, strerror(-r));
+			if (++bindfail > 10)
+				break;
+		}
+		if (strcmp(acquire, "-") && find_file(path, sizeof(path)) == 0) {
+			/* .../<parent>/<nvmem name>/nvmem -> <nvmem name> */
+			*strrchr(path, '/') = 0;
+			p = strrchr(path, '/') + 1;
+			write_str(acquire, p);
+		}
+		if (i % 1000 == 0) {
+			printf("stress: cycles %ld\n", i);
+			fflush(stdout);
+		}
+		if (stop_on_splat && i % 10 == 0 && splat_seen()) {
+			printf("stress: splat in the kernel log by cycle %ld\n", i);
+			i++;
+			break;
+		}
+	}
+	printf("stress: cycles done %ld\n", i - 1);
+	return 0;
+}
+
+static int sweep_fail;
+
+static void expect(const char *what, ssize_t r, int err, ssize_t want_r,
+		   int want_err)
+{
+	int ok = want_err ? (r < 0 && err == want_err) : r == want_r;
+
+	if (!ok)
+		sweep_fail = 1;
+	printf("sweep: %s %s: got %zd%s%s, want %zd%s%s\n", ok ? "PASS" : "FAIL",
+	       what, r, r < 0 ? " " : "", r < 0 ? strerrorname_np(err) : "",
+	       want_err ? (ssize_t)-1 : want_r, want_err ? " " : "",
+	       want_err ? strerrorname_np(want_err) : "");
+}
+
+static int do_sweep(const char *file, const char *force_ro)
+{
+	char buf[512] = "sweep";
+	struct stat st;
+	off_t size;
+	ssize_t r;
+	int fd;
+
+	if (stat(file, &st) < 0) {
+		perror(file);
+		return 1;
+	}
+	size = st.st_size;
+	printf("sweep: %s size %lld mode %o\n", file, (long long)size,
+	       st.st_mode & 0777);
+	fd = open(file, O_RDWR);
+	if (fd < 0) {
+		perror(file);
+		return 1;
+	}
+#define T(what, call, want_r, want_err) do {				\
+		errno = 0;						\
+		r = call;						\
+		expect(what, r, errno, want_r, want_err);		\
+	} while (0)
+	T("read 16 at 0", pread(fd, buf, 16, 0), 16, 0);
+	T("read 16 at size-1", pread(fd, buf, 16, size - 1), 1, 0);
+	T("read 16 at size", pread(fd, buf, 16, size), 0, 0);
+	T("read 16 at size+1", pread(fd, buf, 16, size + 1), 0, 0);
+	T("read 16 at 2^40", pread(fd, buf, 16, 1LL << 40), 0, 0);
+	T("read 16 at 2^62", pread(fd, buf, 16, 1LL << 62), 0, 0);
+	T("read 0 at 0", pread(fd, buf, 0, 0), 0, 0);
+	T("read 0 at size", pread(fd, buf, 0, size), 0, 0);
+	T("read 16 at -1", pread(fd, buf, 16, -1), 0, EINVAL);
+	T("read size+16 at 0", pread(fd, buf, size + 16, 0), size, 0);
+	T("write 16 at size-8", pwrite(fd, buf, 16, size - 8), 8, 0);
+	T("write 16 at size", pwrite(fd, buf, 16, size), 0, EFBIG);
+	T("write 16 at 2^40", pwrite(fd, buf, 16, 1LL << 40), 0, EFBIG);
+	T("write 0 at 0", pwrite(fd, buf, 0, 0), 0, 0);
+	T("write 16 at -1", pwrite(fd, buf, 16, -1), 0, EINVAL);
+	if (strcmp(force_ro, "-")) {
+		T("force_ro=1", (ssize_t)write_str(force_ro, "1"), 0, 0);
+		T("write 16 at 0, force_ro", pwrite(fd, buf, 16, 0), 0, EPERM);
+		T("read 16 at 0, force_ro", pread(fd, buf, 16, 0), 16, 0);
+		T("force_ro=0", (ssize_t)write_str(force_ro, "0"), 0, 0);
+		T("write 16 at 0", pwrite(fd, buf, 16, 0), 16, 0);
+	}
+	close(fd);
+
+	/* a root-only device, opened by an unprivileged user */
+	if (fork() == 0) {
+		if (setgid(65534) || setuid(65534)) {
+			perror("setuid");
+			_exit(1);
+		}
+		T("open O_RDONLY as uid 65534", (ssize_t)open(file, O_RDONLY), 0,
+		  EACCES);
+		T("open O_WRONLY as uid 65534", (ssize_t)open(file, O_WRONLY), 0,
+		  EACCES);
+		fflush(stdout);
+		_exit(sweep_fail);
+	}
+	{
+		int status = 0;
+
+		wait(&status);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			sweep_fail = 1;
+	}
+#undef T
+	printf("sweep: %s\n", sweep_fail ? "FAIL" : "all as documented");
+	return sweep_fail;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 6 && !strcmp(argv[1], "read")) {
+		const char *b;
+
+		parent = argv[4];
+		stopfile = argv[5];
+		b = strrchr(parent, '/');
+		snprintf(leaf, sizeof(leaf), "%s", b ? b + 1 : parent);
+		return do_read(argv[2], atoi(argv[3]));
+	}
+	if (argc == 7 && !strcmp(argv[1], "cycle")) {
+		static char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "/sys/bus/i2c/devices/%s", argv[4]);
+		parent = dir;
+		snprintf(leaf, sizeof(leaf), "%s", argv[4]);
+		return do_cycle(atol(argv[2]), argv[3], argv[4], argv[5],
+				atoi(argv[6]));
+	}
+	if (argc == 4 && !strcmp(argv[1], "sweep"))
+		return do_sweep(argv[2], argv[3]);
+	fprintf(stderr, "usage: see the comment at the top of nvstress.c\n");
+	return 2;
+}

@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the stress initramfs (scripts/stress.sh).  Settings come from the
+# kernel command line (STRESS_*).  Prints its report between "==> REPORT"
+# and "==> END", then powers off.
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2> /dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+# console: warnings and errors (splats), not the info lines of every bind
+dmesg -n 5
+t0=$(date +%s)
+rep=/tmp/report
+: > $rep
+
+insmod /i2c-stub.ko chip_addr=0x50
+echo 24c02 0x50 > /sys/bus/i2c/devices/i2c-0/new_device
+dev=0-0050
+nvf=$(ls /sys/bus/i2c/devices/$dev/$dev*/nvmem | head -n 1)
+echo "stress: at24 nvmem file $nvf" >> $rep
+
+# The bad-input sweep, before any unbind
+/nvstress sweep "$nvf" "$(dirname "$nvf")/force_ro" >> $rep 2>&1
+
+acq=-
+if [ -f /nvmem_test_consumer.ko ] && insmod /nvmem_test_consumer.ko; then
+	acq=/sys/kernel/debug/nvmem-test-consumer/acquire
+	basename "$(dirname "$nvf")" > $acq
+fi
+
+rm -f /tmp/stop
+i=1
+while [ "$i" -le "$STRESS_READERS" ]; do
+	/nvstress read "proc$i" 1 /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.$i 2>&1 &
+	i=$((i + 1))
+done
+/nvstress read shared-fd "$STRESS_THREADS" /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.t 2>&1 &
+if [ "$acq" != - ]; then
+	/nvstress read in-kernel-consumer 1 /sys/kernel/debug/nvmem-test-consumer/device /tmp/stop > /tmp/reader.c 2>&1 &
+fi
+sleep 1
+echo "stress: $STRESS_CYCLES cycles, $STRESS_READERS reader processes, $STRESS_THREADS threads on one fd, in-kernel consumer: $([ "$acq" = - ] && echo no || echo yes)"
+/nvstress cycle "$STRESS_CYCLES" /sys/bus/i2c/drivers/at24 $dev "$acq" "$STRESS_STOP_ON_SPLAT" | tee -a $rep
+touch /tmp/stop
+wait
+cat /tmp/reader.* >> $rep
+
+dmesg | awk '/nvstress: cycle/ { c = $NF }
+	/BUG:|KASAN|WARNING:|Oops|general protection|INFO: task|possible .*locking|suspicious RCU/ {
+		print "stress: first splat during cycle " c ": " $0; exit }' |
+	sed 's/\[[ 0-9.]*\] //' >> $rep
+
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	n=$(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)
+	echo "stress: kmemleak $n" >> $rep
+	[ "$n" -eq 0 ] || head -n 40 /sys/kernel/debug/kmemleak >> $rep
+else
+	echo "stress: kmemleak not available" >> $rep
+fi
+echo "stress: guest time $(($(date +%s) - t0))s" >> $rep
+echo "stress: done" >> $rep
+
+echo "==> REPORT"
+cat $rep
+echo "==> END"
+reboot -f

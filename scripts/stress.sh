@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Bind/unbind stress of an at24 EEPROM on i2c-stub under readers: stress.sh
+#
+# Builds the test kernel config (kunit.py's x86_64 base + Kconfig.fragment:
+# KASAN, lockdep, hung-task detection) plus bench/Kconfig.stress (kmemleak)
+# of branch "series" and of tag "base" (worktrees build/wt-bench-{series,base},
+# build dirs build/out-stress-{series,base}), and boots each under QEMU
+# (TCG).  In the guest (bench/stress-init.sh), bench/nvstress.c unbinds and
+# binds the EEPROM STRESS_CYCLES times while readers read it: processes
+# with a file descriptor each and threads sharing one, on the sysfs nvmem
+# file, and the selftest's in-kernel consumer (nvmem_test_consumer from
+# branch "selftest", through nvmem_device_read()).  Then a bad-input sweep
+# of the sysfs file, a kmemleak scan and a console check for splats.
+#
+# The series must finish every cycle with no splat and no leak.  The base is
+# expected to splat (a read after unbind is a use-after-free there); its run
+# stops at the first splat and reports the cycle.
+#
+#	STRESS_CYCLES	bind/unbind cycles (default 10000; 1 = smoke, 50 cycles)
+#	STRESS_READERS	processes with their own fd (default 2)
+#	STRESS_THREADS	threads sharing one fd (default 3)
+#	STRESS_KERNELS	which kernels (default "series base")
+#	STRESS_TIMEOUT	seconds one boot may take (default 5400)
+#	TREE		kernel tree (default build/linux)
+#
+# Exits non-zero if the series run fails (splat, leak, unfinished cycles,
+# bad-input errno) or the base run unexpectedly shows no splat.  Internal
+# steps: stress.sh tree|kernel|userland|boot KERNEL.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tree=$(realpath "${TREE:-$repo/build/linux}")
+work=$repo/build/stress
+cycles=${STRESS_CYCLES:-10000}
+[ "$cycles" -le 1 ] && cycles=50
+readers=${STRESS_READERS:-2}
+threads=${STRESS_THREADS:-3}
+kernels=${STRESS_KERNELS:-series base}
+timeout=${STRESS_TIMEOUT:-5400}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo/build} CCACHE_NOHASHDIR=1
+cc=gcc
+command -v ccache > /dev/null && cc="ccache gcc"
+splats='BUG:|KASAN|UBSAN|WARNING:|Oops|general protection|Call Trace|INFO: task .* blocked|possible .*lock|suspicious RCU usage|detected stall|Kernel panic'
+
+wt() { echo "$repo/build/wt-bench-$1"; }
+# Inside the worktree, for shared ccache hits (see bench.sh).
+out() { echo "$(wt "$1")/.stress-out"; }
+die() { echo "stress: $*" >&2; exit 1; }
+
+step_kernel() {
+	local k=$1 w o line opt got bad=0 frags=()
+	w=$(wt "$k")
+	o=$(out "$k")
+	mkdir -p "$o" "$work/$k"
+	ln -sfn "$o" "$repo/build/out-stress-$k"
+	frags=("$repo/Kconfig.fragment" "$repo/bench/Kconfig.stress")
+	echo "kernel: $w -> $o (kunit.py x86_64 base + Kconfig.fragment + bench/Kconfig.stress)"
+	(cd "$w" && ./tools/testing/kunit/kunit.py config --arch=x86_64 \
+		"--build_dir=$o" "--kunitconfig=${frags[0]}" \
+		"--kunitconfig=${frags[1]}" "--make_options=CC=$cc") \
+		> "$work/$k/kconfig.log" 2>&1 ||
+		{ cat "$work/$k/kconfig.log"; die "kunit.py config failed"; }
+	while read -r line; do
+		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
+			opt=${BASH_REMATCH[1]}
+		elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+			opt=${BASH_REMATCH[1]}
+		else
+			continue
+		fi
+		got=$(grep -E "^($opt=|# $opt is not set)" "$o/.config" || true)
+		[ -z "$got" ] && [[ $line == "#"* ]] && continue
+		if [ "$got" != "$line" ]; then
+			echo "kernel: $line wanted, got: ${got:-nothing}"
+			bad=1
+		fi
+	done < <(cat "${frags[@]}")
+	[ "$bad" -eq 0 ] || die "the config fragments did not apply"
+	make -C "$w" ARCH=x86_64 "O=$o" "CC=$cc" --jobs="$(nproc)" all
+	echo "kernel: $o/arch/x86/boot/bzImage built"
+}
+
+# The consumer module of the selftest (branch "selftest"), the stress
+# program and the initramfs
+step_userland() {
+	local k=$1 o m root
+	o=$(out "$k")
+	m=$work/$k/consumer
+	rm -rf "$m"
+	mkdir -p "$m"
+	if git -C "$tree" cat-file -e selftest:tools/testing/selftests/nvmem/test_modules/nvmem_test_consumer.c 2> /dev/null; then
+		git -C "$tree" show selftest:tools/testing/selftests/nvmem/test_modules/nvmem_test_consumer.c > "$m/nvmem_test_consumer.c"
+		echo "obj-m := nvmem_test_consumer.o" > "$m/Makefile"
+		make -C "$o" ARCH=x86_64 "CC=$cc" "M=$m" modules
+	else
+		echo "userland: no nvmem_test_consumer on branch selftest; no in-kernel reader"
+	fi
+	gcc -O2 -static -Wall -pthread -o "$work/nvstress" "$repo/bench/nvstress.c"
+
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp}
+	cp /bin/busybox "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	cp "$repo/bench/stress-init.sh" "$root/init"
+	cp "$work/nvstress" "$o/drivers/i2c/i2c-stub.ko" "$root/"
+	[ -f "$m/nvmem_test_consumer.ko" ] && cp "$m/nvmem_test_consumer.ko" "$root/"
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$work/$k/initramfs.cpio"
+	rm -rf "$root"
+	echo "userland: $work/$k/initramfs.cpio"
+}
+
+step_tree() {
+	"$repo/scripts/bench.sh" tree "$1"
+}
+
+# One boot; the guest's report goes to $work/K.report, the console to
+# $work/K.console
+step_boot() {
+	local k=$1 log rep status=0 start n fail=0 stop=0
+	log=$work/$k.console
+	rep=$work/$k.report
+	[ "$k" = base ] && stop=1
+	start=$(date +%s)
+	timeout -k 10 "$timeout" qemu-system-x86_64 -bios qboot.rom -smp 2 -m 1G \
+		-nographic -no-reboot -kernel "$(out "$k")/arch/x86/boot/bzImage" \
+		-initrd "$work/$k/initramfs.cpio" \
+		-append "console=ttyS0 kunit.enable=0 panic=-1 \
+sysctl.kernel.hung_task_timeout_secs=30 STRESS_CYCLES=$cycles \
+STRESS_READERS=$readers STRESS_THREADS=$threads STRESS_STOP_ON_SPLAT=$stop" \
+		< /dev/null 2>&1 | tr -d '\r' > "$log" || status=$?
+	sed -n '/^==> REPORT$/,/^==> END$/{/^==> /d;p}' "$log" > "$rep"
+	echo "boot: $k: QEMU ran $(($(date +%s) - start))s (status $status)"
+	sed 's/^/    /' "$rep"
+	n=$(grep -cE "$splats" "$log" || true)
+	echo "stress: $k: splat lines on the console: $n"
+	if [ "$k" = base ]; then
+		if [ "$n" -gt 0 ]; then
+			echo "stress: base: first splat:"
+			grep -m 1 -B 2 -A 12 -E "$splats" "$log" | sed 's/^/    /'
+		else
+			echo "stress: base: FAIL: no splat (expected a use-after-free)"
+			fail=1
+		fi
+		return "$fail"
+	fi
+	grep -q '^stress: done' "$rep" || { echo "stress: series: FAIL: guest did not finish"; fail=1; }
+	[ "$n" -eq 0 ] || { grep -m 3 -A 10 -E "$splats" "$log" | sed 's/^/    /'; echo "stress: series: FAIL: splats"; fail=1; }
+	grep -q '^stress: cycles done '"$cycles"'$' "$rep" || { echo "stress: series: FAIL: not every cycle done"; fail=1; }
+	grep -q '^stress: kmemleak 0$' "$rep" || { echo "stress: series: FAIL: kmemleak"; fail=1; }
+	! grep -q '^sweep: FAIL' "$rep" || { echo "stress: series: FAIL: bad-input sweep"; fail=1; }
+	[ "$fail" -eq 0 ] && echo "stress: series: PASS"
+	return "$fail"
+}
+
+case "${1:-}" in
+tree|kernel|userland|boot)
+	cmd=$1
+	shift
+	"step_$cmd" "$@"
+	exit
+	;;
+'') ;;
+*) die "usage: $0 (no arguments; see the header)" ;;
+esac
+
+export RESULTS=$work/stage-results T0=${T0:-$(date +%s)}
+mkdir -p "$work"
+: > "$RESULTS"
+stage=$repo/scripts/stage.sh
+echo "stress: $cycles cycles, $readers reader processes, $threads threads on one fd, kernels: $kernels"
+status=0
+for k in $kernels; do
+	"$stage" "stress-tree-$k" "$0" tree "$k"
+	"$stage" "stress-kernel-$k" "$0" kernel "$k"
+	"$stage" "stress-userland-$k" "$0" userland "$k"
+	"$stage" "stress-boot-$k" "$0" boot "$k" || status=1
+done
+exit "$status"
