@@ -15,6 +15,13 @@ t0=$(date +%s)
 rep=/tmp/report
 : > $rep
 
+# Leaks from before the test (boot) are counted apart, then cleared
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	echo "stress: kmemleak before the test (boot) $(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)" >> $rep
+	echo clear > /sys/kernel/debug/kmemleak
+fi
+
 insmod /i2c-stub.ko chip_addr=0x50
 echo 24c02 0x50 > /sys/bus/i2c/devices/i2c-0/new_device
 dev=0-0050

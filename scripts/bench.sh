@@ -24,6 +24,11 @@
 #				table.txt and latency.png go (default
 #				bench/results, or build/bench/results-smoke)
 #	BENCH_TIMEOUT		seconds one boot may take (default 900)
+#	BENCH_VARIANT		NAME: the "series" kernel is the series plus
+#				bench/alt/NAME.patch (a scratch variant, e.g.
+#				per-device-expedited, shared-srcu-expedited),
+#				in build/wt-bench-alt-NAME; results default to
+#				bench/results/alt-NAME
 #	TREE			kernel tree (default build/linux)
 #
 # Exits non-zero only if something did not build or a boot did not give
@@ -33,7 +38,8 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tree=$(realpath "${TREE:-$repo/build/linux}")
-work=$repo/build/bench
+variant=${BENCH_VARIANT:-}
+work=$repo/build/bench${variant:+-alt-$variant}
 runs=${BENCH_RUNS:-5}
 if [ "$runs" -le 1 ]; then
 	smoke=1
@@ -47,13 +53,19 @@ rounds=${BENCH_ROUNDS:-$([ $smoke = 1 ] && echo 3 || echo 5)}
 unbind_cycles=${BENCH_UNBIND_CYCLES:-$([ $smoke = 1 ] && echo 20 || echo 200)}
 ndev=${BENCH_NDEV:-$([ $smoke = 1 ] && echo 100 || echo 1000)}
 sysfs_iters=${BENCH_SYSFS_ITERS:-$([ $smoke = 1 ] && echo 200 || echo 5000)}
-results=${BENCH_RESULTS:-$([ $smoke = 1 ] && echo "$work/results-smoke" || echo "$repo/bench/results")}
+results=${BENCH_RESULTS:-$([ $smoke = 1 ] && echo "$work/results-smoke" || echo "$repo/bench/results${variant:+/alt-$variant}")}
 timeout=${BENCH_TIMEOUT:-900}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo/build} CCACHE_NOHASHDIR=1
 cc=gcc
 command -v ccache > /dev/null && cc="ccache gcc"
 
-wt() { echo "$repo/build/wt-bench-$1"; }
+wt() {
+	if [ "$1" = series ] && [ -n "$variant" ]; then
+		echo "$repo/build/wt-bench-alt-$variant"
+	else
+		echo "$repo/build/wt-bench-$1"
+	fi
+}
 # The build directory is inside the worktree (build/out-bench-K links to
 # it): Kbuild then names sources relative to it ("../include"), the same
 # for both trees, and ccache serves the second build from the first.
@@ -76,6 +88,13 @@ step_tree() {
 			die "$w has local changes"
 		git -C "$w" checkout -q --detach "$want"
 	fi
+	if [ "$k" = series ] && [ -n "$variant" ]; then
+		local patch=$repo/bench/alt/$variant.patch
+		[ -f "$patch" ] || die "no $patch"
+		git -C "$w" apply --reverse --check "$patch" 2> /dev/null ||
+			git -C "$w" apply "$patch"
+		echo "tree: $w + bench/alt/$variant.patch (not committed)"
+	fi
 	echo "tree: $w at $(git -C "$w" log -1 --format='%h %s')"
 }
 
@@ -85,7 +104,7 @@ step_kernel() {
 	w=$(wt "$k")
 	o=$(out "$k")
 	mkdir -p "$o" "$work/$k"
-	ln -sfn "$o" "$repo/build/out-bench-$k"
+	ln -sfn "$o" "$repo/build/out-bench-${variant:+alt-$variant-}$k"
 	echo "kernel: $w -> $o (kunit.py x86_64 base + bench/Kconfig.bench)"
 	(cd "$w" && ./tools/testing/kunit/kunit.py config --arch=x86_64 \
 		"--build_dir=$o" "--kunitconfig=$repo/bench/Kconfig.bench" \
@@ -183,11 +202,14 @@ for run in $(seq 1 "$runs"); do
 	done
 done
 
-if ! python3 -c 'import matplotlib' 2> /dev/null; then
+# Debian's python3-matplotlib is for Debian's python3 (not a pyenv one).
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+if ! "$py" -c 'import matplotlib' 2> /dev/null; then
 	echo "bench: installing python3-matplotlib with apt"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-matplotlib > "$work/apt.log" 2>&1 ||
 		{ cat "$work/apt.log"; echo "bench: no matplotlib, no plot"; }
 fi
 mkdir -p "$results"
-python3 "$repo/bench/report.py" "$work/runs" "$results" \
-	"rounds=$rounds iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"
+"$py" "$repo/bench/report.py" "$work/runs" "$results" \
+	"${variant:+series=series+bench/alt/$variant.patch }rounds=$rounds iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"
