@@ -1,0 +1,1917 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the nvmem core.
+ *
+ * The providers are real platform drivers: probe allocates the storage and
+ * the driver state with devm and registers with devm_nvmem_register(), so
+ * unbinding a provider frees its memory exactly as a real unbind does and
+ * KASAN catches any access the core makes to it afterwards.
+ *
+ * What a provider saw (callback counts, accesses to keepout areas or
+ * outside the device) is recorded in test-owned memory that survives the
+ * unbind, so "the provider was not reached" assertions stay meaningful.
+ */
+
+#include <kunit/device.h>
+#include <kunit/platform_device.h>
+#include <kunit/resource.h>
+#include <kunit/test.h>
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/nvmem-consumer.h>
+#include <linux/nvmem-provider.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/unaligned.h>
+
+#define NVMEM_KUNIT_DRV_NAME	"nvmem-kunit-provider"
+#define NVMEM_KUNIT_SIZE	64
+#define NVMEM_KUNIT_MAGIC	0x6e766d6bU
+#define NVMEM_KUNIT_CONSUMER	"nvmem-kunit-consumer"
+#define NVMEM_KUNIT_READERS	4
+#define NVMEM_KUNIT_TIMEOUT_MS	10000
+
+/**
+ * struct nvmem_kunit_stats - what a provider saw, kept in test memory
+ * @reads: calls of the reg_read() callback
+ * @writes: calls of the reg_write() callback
+ * @in_callback: callbacks currently running
+ * @keepout_hits: callbacks that touched a keepout area
+ * @out_of_range: callbacks asked for bytes outside the device
+ * @probe_err: result of the last probe
+ * @storage: the provider's storage while it is bound, to check writes
+ *
+ * This outlives the provider: unbind frees the driver state, not this.
+ */
+struct nvmem_kunit_stats {
+	atomic_t reads;
+	atomic_t writes;
+	atomic_t in_callback;
+	atomic_t keepout_hits;
+	atomic_t out_of_range;
+	int probe_err;
+	u8 *storage;
+};
+
+/**
+ * struct nvmem_kunit_pdata - how a test wants its provider set up
+ * @name: nvmem device name (registered with NVMEM_DEVID_NONE)
+ * @stats: where the provider records what it saw
+ * @size: device size in bytes
+ * @delay_us: time each callback sleeps, to widen race windows
+ * @no_reg_read: register without a reg_read() callback
+ * @no_reg_write: register without a reg_write() callback
+ * @read_only: set nvmem_config.read_only
+ * @cells: cells passed through nvmem_config.cells
+ * @ncells: number of @cells
+ * @keepout: keepout areas passed through nvmem_config.keepout
+ * @nkeepout: number of @keepout
+ *
+ * Copied into the platform device by platform_device_add_data().
+ */
+struct nvmem_kunit_pdata {
+	const char *name;
+	struct nvmem_kunit_stats *stats;
+	unsigned int size;
+	unsigned int delay_us;
+	bool no_reg_read;
+	bool no_reg_write;
+	bool read_only;
+	const struct nvmem_cell_info *cells;
+	int ncells;
+	const struct nvmem_keepout *keepout;
+	unsigned int nkeepout;
+};
+
+/**
+ * struct nvmem_kunit_provider - a provider's own state
+ * @magic: NVMEM_KUNIT_MAGIC while the memory holds a provider
+ * @data: the storage
+ * @size: size of @data
+ * @delay_us: time each callback sleeps
+ * @stats: test-owned record of what the provider saw
+ * @keepout: keepout areas, to catch accesses the core should have skipped
+ * @nkeepout: number of @keepout
+ *
+ * Allocated with devm in probe (the nvmem priv), so it dies on unbind.
+ */
+struct nvmem_kunit_provider {
+	u32 magic;
+	u8 *data;
+	unsigned int size;
+	unsigned int delay_us;
+	struct nvmem_kunit_stats *stats;
+	const struct nvmem_keepout *keepout;
+	unsigned int nkeepout;
+};
+
+/* The known content of a fresh device: every byte depends on its offset. */
+static u8 nvmem_kunit_pattern(unsigned int offset)
+{
+	return (u8)(offset * 37 + 11);
+}
+
+static void nvmem_kunit_fill_pattern(u8 *buf, unsigned int offset, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = nvmem_kunit_pattern(offset + i);
+}
+
+/*
+ * Checks the provider's view of an access: the core must keep accesses
+ * inside the device and out of keepout areas. Returns false when the
+ * access is outside the device; the callback then fails it.
+ */
+static bool nvmem_kunit_access_ok(struct nvmem_kunit_provider *prov,
+				  struct nvmem_kunit_stats *stats,
+				  unsigned int offset, size_t bytes)
+{
+	unsigned int i;
+
+	if (offset > prov->size || bytes > prov->size - offset) {
+		atomic_inc(&stats->out_of_range);
+		return false;
+	}
+
+	for (i = 0; i < prov->nkeepout; i++) {
+		if (offset < prov->keepout[i].end &&
+		    offset + bytes > prov->keepout[i].start)
+			atomic_inc(&stats->keepout_hits);
+	}
+
+	return true;
+}
+
+/*
+ * Entry of both callbacks. If the core calls a provider that was unbound,
+ * @priv is freed memory: KASAN reports the read of @magic. The memory
+ * normally still holds the old content (KASAN quarantine); if it was
+ * recycled, stop here rather than follow garbage pointers.
+ */
+static struct nvmem_kunit_stats *
+nvmem_kunit_enter(struct nvmem_kunit_provider *prov)
+{
+	struct nvmem_kunit_stats *stats;
+
+	if (READ_ONCE(prov->magic) != NVMEM_KUNIT_MAGIC)
+		return NULL;
+
+	stats = prov->stats;
+	atomic_inc(&stats->in_callback);
+	if (prov->delay_us)
+		fsleep(prov->delay_us);
+
+	return stats;
+}
+
+static int nvmem_kunit_reg_read(void *priv, unsigned int offset, void *val,
+				size_t bytes)
+{
+	struct nvmem_kunit_provider *prov = priv;
+	struct nvmem_kunit_stats *stats;
+	int ret = -EIO;
+
+	stats = nvmem_kunit_enter(prov);
+	if (!stats)
+		return -ENXIO;
+
+	atomic_inc(&stats->reads);
+	if (nvmem_kunit_access_ok(prov, stats, offset, bytes)) {
+		memcpy(val, prov->data + offset, bytes);
+		ret = 0;
+	}
+	atomic_dec(&stats->in_callback);
+
+	return ret;
+}
+
+static int nvmem_kunit_reg_write(void *priv, unsigned int offset, void *val,
+				 size_t bytes)
+{
+	struct nvmem_kunit_provider *prov = priv;
+	struct nvmem_kunit_stats *stats;
+	int ret = -EIO;
+
+	stats = nvmem_kunit_enter(prov);
+	if (!stats)
+		return -ENXIO;
+
+	atomic_inc(&stats->writes);
+	if (nvmem_kunit_access_ok(prov, stats, offset, bytes)) {
+		memcpy(prov->data + offset, val, bytes);
+		ret = 0;
+	}
+	atomic_dec(&stats->in_callback);
+
+	return ret;
+}
+
+static struct nvmem_kunit_provider *
+nvmem_kunit_provider_alloc(struct device *dev,
+			   const struct nvmem_kunit_pdata *pdata)
+{
+	struct nvmem_kunit_provider *prov;
+
+	prov = devm_kzalloc(dev, sizeof(*prov), GFP_KERNEL);
+	if (!prov)
+		return NULL;
+
+	prov->data = devm_kmalloc(dev, pdata->size, GFP_KERNEL);
+	if (!prov->data)
+		return NULL;
+
+	nvmem_kunit_fill_pattern(prov->data, 0, pdata->size);
+	prov->size = pdata->size;
+	prov->delay_us = pdata->delay_us;
+	prov->stats = pdata->stats;
+	prov->keepout = pdata->keepout;
+	prov->nkeepout = pdata->nkeepout;
+	prov->magic = NVMEM_KUNIT_MAGIC;
+
+	return prov;
+}
+
+static void nvmem_kunit_fill_config(struct nvmem_config *config,
+				    const struct nvmem_kunit_pdata *pdata)
+{
+	config->name = pdata->name;
+	config->id = NVMEM_DEVID_NONE;
+	config->owner = THIS_MODULE;
+	config->size = pdata->size;
+	config->read_only = pdata->read_only;
+	config->cells = pdata->cells;
+	config->ncells = pdata->ncells;
+	config->keepout = pdata->keepout;
+	config->nkeepout = pdata->nkeepout;
+	if (!pdata->no_reg_read)
+		config->reg_read = nvmem_kunit_reg_read;
+	if (!pdata->no_reg_write)
+		config->reg_write = nvmem_kunit_reg_write;
+}
+
+static int nvmem_kunit_probe(struct platform_device *pdev)
+{
+	const struct nvmem_kunit_pdata *pdata = dev_get_platdata(&pdev->dev);
+	struct nvmem_config config = { .dev = &pdev->dev };
+	struct nvmem_kunit_provider *prov;
+	struct nvmem_device *nvmem;
+
+	if (!pdata)
+		return -EINVAL;
+
+	prov = nvmem_kunit_provider_alloc(&pdev->dev, pdata);
+	if (!prov) {
+		pdata->stats->probe_err = -ENOMEM;
+		return -ENOMEM;
+	}
+
+	nvmem_kunit_fill_config(&config, pdata);
+	config.priv = prov;
+
+	nvmem = devm_nvmem_register(&pdev->dev, &config);
+	pdata->stats->probe_err = PTR_ERR_OR_ZERO(nvmem);
+	if (IS_ERR(nvmem))
+		return PTR_ERR(nvmem);
+
+	pdata->stats->storage = prov->data;
+
+	return 0;
+}
+
+static struct platform_driver nvmem_kunit_driver = {
+	.probe = nvmem_kunit_probe,
+	.driver = {
+		.name = NVMEM_KUNIT_DRV_NAME,
+	},
+};
+
+static int nvmem_kunit_init(struct kunit *test)
+{
+	return kunit_platform_driver_register(test, &nvmem_kunit_driver);
+}
+
+/* Provider and consumer helpers */
+
+static void nvmem_kunit_default_pdata(struct kunit *test,
+				      struct nvmem_kunit_pdata *pdata)
+{
+	memset(pdata, 0, sizeof(*pdata));
+	pdata->name = test->name;
+	pdata->size = NVMEM_KUNIT_SIZE;
+	pdata->stats = kunit_kzalloc(test, sizeof(*pdata->stats), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pdata->stats);
+}
+
+/* Adds a platform device for the provider driver; probe must succeed. */
+static struct platform_device *
+nvmem_kunit_add_provider(struct kunit *test,
+			 const struct nvmem_kunit_pdata *pdata)
+{
+	struct platform_device *pdev;
+	int ret;
+
+	pdev = kunit_platform_device_alloc(test, NVMEM_KUNIT_DRV_NAME,
+					   PLATFORM_DEVID_AUTO);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+
+	ret = platform_device_add_data(pdev, pdata, sizeof(*pdata));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ret = kunit_platform_device_add(test, pdev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_ASSERT_EQ(test, pdata->stats->probe_err, 0);
+	KUNIT_ASSERT_TRUE(test, device_is_bound(&pdev->dev));
+
+	return pdev;
+}
+
+static void nvmem_kunit_unbind(struct kunit *test, struct platform_device *pdev)
+{
+	device_release_driver(&pdev->dev);
+	KUNIT_ASSERT_FALSE(test, device_is_bound(&pdev->dev));
+}
+
+static struct device *nvmem_kunit_consumer(struct kunit *test)
+{
+	struct device *dev;
+
+	dev = kunit_device_register(test, NVMEM_KUNIT_CONSUMER);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+
+	return dev;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_device_put, nvmem_device_put,
+			    struct nvmem_device *);
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_cell_put, nvmem_cell_put,
+			    struct nvmem_cell *);
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_unregister, nvmem_unregister,
+			    struct nvmem_device *);
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_del_cell_table, nvmem_del_cell_table,
+			    struct nvmem_cell_table *);
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_unregister_notifier,
+			    nvmem_unregister_notifier, struct notifier_block *);
+
+/* A device handle that is put when the test ends, unless put before. */
+static struct nvmem_device *nvmem_kunit_device_get(struct kunit *test,
+						   struct device *consumer,
+						   const char *name)
+{
+	struct nvmem_device *nvmem;
+	int ret;
+
+	nvmem = nvmem_device_get(consumer, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nvmem);
+
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_device_put, nvmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return nvmem;
+}
+
+static struct nvmem_cell *nvmem_kunit_cell_get(struct kunit *test,
+					       struct device *consumer,
+					       const char *con_id)
+{
+	struct nvmem_cell *cell;
+	int ret;
+
+	cell = nvmem_cell_get(consumer, con_id);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cell);
+
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_cell_put, cell);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return cell;
+}
+
+/**
+ * struct nvmem_kunit_lookups - cell lookups registered for one test
+ * @entries: one lookup per cell, con_id = cell name
+ * @n: number of @entries
+ */
+struct nvmem_kunit_lookups {
+	struct nvmem_cell_lookup *entries;
+	size_t n;
+};
+
+static void nvmem_kunit_del_lookups(void *data)
+{
+	struct nvmem_kunit_lookups *lookups = data;
+
+	nvmem_del_cell_lookups(lookups->entries, lookups->n);
+}
+
+/* Lets @consumer get every cell in @cells by its name. */
+static void nvmem_kunit_add_lookups(struct kunit *test, const char *nvmem_name,
+				    struct device *consumer,
+				    const struct nvmem_cell_info *cells,
+				    size_t ncells)
+{
+	struct nvmem_kunit_lookups *lookups;
+	size_t i;
+	int ret;
+
+	lookups = kunit_kzalloc(test, sizeof(*lookups), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lookups);
+	lookups->entries = kunit_kcalloc(test, ncells,
+					 sizeof(*lookups->entries), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lookups->entries);
+	lookups->n = ncells;
+
+	for (i = 0; i < ncells; i++) {
+		lookups->entries[i].nvmem_name = nvmem_name;
+		lookups->entries[i].cell_name = cells[i].name;
+		lookups->entries[i].dev_id = dev_name(consumer);
+		lookups->entries[i].con_id = cells[i].name;
+	}
+
+	nvmem_add_cell_lookups(lookups->entries, lookups->n);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_del_lookups, lookups);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/*
+ * The cells most tests use, on a NVMEM_KUNIT_SIZE device. The bit fields
+ * are one that crosses a byte boundary and one inside a single byte.
+ */
+static const struct nvmem_cell_info nvmem_kunit_cells[] = {
+	{ .name = "u8", .offset = 1, .bytes = 1 },
+	{ .name = "u16", .offset = 2, .bytes = 2 },
+	{ .name = "u32", .offset = 4, .bytes = 4 },
+	{ .name = "u64", .offset = 8, .bytes = 8 },
+	{ .name = "bits9", .offset = 16, .bytes = 2, .bit_offset = 3, .nbits = 9 },
+	{ .name = "nibble", .offset = 20, .bytes = 1, .bit_offset = 2, .nbits = 4 },
+	{ .name = "var3", .offset = 24, .bytes = 3 },
+	{ .name = "blob", .offset = 32, .bytes = 16 },
+};
+
+/**
+ * struct nvmem_kunit_fixture - a bound provider and a consumer of its cells
+ * @pdata: the provider's setup
+ * @stats: shortcut to @pdata.stats
+ * @pdev: the provider device
+ * @consumer: a device with lookups for every nvmem_kunit_cells[] entry
+ */
+struct nvmem_kunit_fixture {
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_stats *stats;
+	struct platform_device *pdev;
+	struct device *consumer;
+};
+
+/* A provider with nvmem_kunit_cells[] in its config, and a consumer. */
+static struct nvmem_kunit_fixture *nvmem_kunit_setup(struct kunit *test)
+{
+	struct nvmem_kunit_fixture *fx;
+
+	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+
+	nvmem_kunit_default_pdata(test, &fx->pdata);
+	fx->pdata.cells = nvmem_kunit_cells;
+	fx->pdata.ncells = ARRAY_SIZE(nvmem_kunit_cells);
+	fx->stats = fx->pdata.stats;
+	fx->pdev = nvmem_kunit_add_provider(test, &fx->pdata);
+	fx->consumer = nvmem_kunit_consumer(test);
+	nvmem_kunit_add_lookups(test, fx->pdata.name, fx->consumer,
+				nvmem_kunit_cells, ARRAY_SIZE(nvmem_kunit_cells));
+
+	return fx;
+}
+
+/* Provider calls made so far. */
+static int nvmem_kunit_calls(struct nvmem_kunit_stats *stats)
+{
+	return atomic_read(&stats->reads) + atomic_read(&stats->writes);
+}
+
+/* The error of a cell read that should fail; 0 (and no leak) if it did not. */
+static int nvmem_kunit_cell_read_err(struct nvmem_cell *cell)
+{
+	void *buf = nvmem_cell_read(cell, NULL);
+
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+
+	kfree(buf);
+
+	return 0;
+}
+
+static void nvmem_kunit_expect_pattern(struct kunit *test, const u8 *buf,
+				       unsigned int offset, size_t len)
+{
+	u8 *expected;
+
+	expected = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, expected);
+	nvmem_kunit_fill_pattern(expected, offset, len);
+	KUNIT_EXPECT_MEMEQ(test, buf, expected, len);
+}
+
+/* Register and unregister */
+
+/*
+ * A bound provider is on the nvmem bus under its name with its size;
+ * unbinding removes it and the name can be registered again.
+ */
+static void nvmem_register_unregister_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct nvmem_device *nvmem;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdev = nvmem_kunit_add_provider(test, &pdata);
+
+	nvmem = nvmem_device_find((void *)pdata.name, device_match_name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nvmem);
+	KUNIT_EXPECT_STREQ(test, nvmem_dev_name(nvmem), pdata.name);
+	KUNIT_EXPECT_EQ(test, nvmem_dev_size(nvmem), NVMEM_KUNIT_SIZE);
+	nvmem_device_put(nvmem);
+
+	nvmem_kunit_unbind(test, pdev);
+	nvmem = nvmem_device_find((void *)pdata.name, device_match_name);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(nvmem));
+	if (!IS_ERR_OR_NULL(nvmem))
+		nvmem_device_put(nvmem);
+
+	KUNIT_ASSERT_EQ(test, device_attach(&pdev->dev), 1);
+	KUNIT_EXPECT_EQ(test, pdata.stats->probe_err, 0);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(pdata.stats), 0);
+}
+
+/* Device reads and writes */
+
+static void nvmem_device_read_write_test(struct kunit *test)
+{
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	struct nvmem_device *nvmem;
+	u8 buf[NVMEM_KUNIT_SIZE], data[20];
+
+	nvmem = nvmem_kunit_device_get(test, fx->consumer, fx->pdata.name);
+
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(nvmem, 0, sizeof(buf), buf),
+			(int)sizeof(buf));
+	nvmem_kunit_expect_pattern(test, buf, 0, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->reads), 1);
+
+	memset(data, 0x5a, sizeof(data));
+	KUNIT_ASSERT_EQ(test, nvmem_device_write(nvmem, 10, sizeof(data), data),
+			(int)sizeof(data));
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->writes), 1);
+	KUNIT_EXPECT_MEMEQ(test, fx->stats->storage + 10, data, sizeof(data));
+
+	/* The write landed where asked and nowhere else. */
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(nvmem, 0, sizeof(buf), buf),
+			(int)sizeof(buf));
+	nvmem_kunit_expect_pattern(test, buf, 0, 10);
+	KUNIT_EXPECT_MEMEQ(test, buf + 10, data, sizeof(data));
+	nvmem_kunit_expect_pattern(test, buf + 30, 30, sizeof(buf) - 30);
+
+	/* The last byte of the device is reachable. */
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, NVMEM_KUNIT_SIZE - 1, 1,
+						buf), 1);
+	KUNIT_EXPECT_EQ(test, buf[0], nvmem_kunit_pattern(NVMEM_KUNIT_SIZE - 1));
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->out_of_range), 0);
+}
+
+/* Cells */
+
+static void nvmem_kunit_expect_cell(struct kunit *test, struct device *consumer,
+				    const struct nvmem_cell_info *info)
+{
+	struct nvmem_cell *cell;
+	size_t len = 0;
+	u8 *buf;
+
+	cell = nvmem_kunit_cell_get(test, consumer, info->name);
+	buf = nvmem_cell_read(cell, &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, len, (size_t)info->bytes);
+	nvmem_kunit_expect_pattern(test, buf, info->offset, len);
+	kfree(buf);
+}
+
+/* Cells from nvmem_config.cells, looked up by a consumer, read whole. */
+static void nvmem_cell_config_cells_test(struct kunit *test)
+{
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	static const char * const plain[] = { "u8", "u16", "u32", "u64",
+					      "var3", "blob" };
+	struct nvmem_cell *cell;
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(plain); i++) {
+		for (j = 0; j < ARRAY_SIZE(nvmem_kunit_cells); j++) {
+			if (!strcmp(nvmem_kunit_cells[j].name, plain[i]))
+				nvmem_kunit_expect_cell(test, fx->consumer,
+							&nvmem_kunit_cells[j]);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->reads),
+			(int)ARRAY_SIZE(plain));
+
+	/* A con_id without a lookup finds nothing. */
+	cell = nvmem_cell_get(fx->consumer, "none");
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(cell), -ENOENT);
+	if (!IS_ERR(cell))
+		nvmem_cell_put(cell);
+}
+
+/* Cells from nvmem_add_cell_table(), added before the provider. */
+static void nvmem_cell_table_test(struct kunit *test)
+{
+	static const struct nvmem_cell_info table_cells[] = {
+		{ .name = "serial", .offset = 40, .bytes = 6 },
+		{ .name = "mac", .offset = 50, .bytes = 6 },
+	};
+	struct nvmem_cell_table *table;
+	struct nvmem_kunit_pdata pdata;
+	struct device *consumer;
+	int ret;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+
+	table = kunit_kzalloc(test, sizeof(*table), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, table);
+	table->nvmem_name = pdata.name;
+	table->cells = table_cells;
+	table->ncells = ARRAY_SIZE(table_cells);
+	nvmem_add_cell_table(table);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_del_cell_table,
+					table);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	nvmem_kunit_add_provider(test, &pdata);
+	consumer = nvmem_kunit_consumer(test);
+	nvmem_kunit_add_lookups(test, pdata.name, consumer, table_cells,
+				ARRAY_SIZE(table_cells));
+
+	nvmem_kunit_expect_cell(test, consumer, &table_cells[0]);
+	nvmem_kunit_expect_cell(test, consumer, &table_cells[1]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), 2);
+}
+
+/* The fixed-size and variable-size helpers that look a cell up by name. */
+static void nvmem_cell_read_helpers_test(struct kunit *test)
+{
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	u8 raw[NVMEM_KUNIT_SIZE];
+	u16 v16;
+	u32 v32;
+	u64 v64;
+	u8 v8;
+
+	nvmem_kunit_fill_pattern(raw, 0, sizeof(raw));
+
+	KUNIT_ASSERT_EQ(test, nvmem_cell_read_u8(fx->consumer, "u8", &v8), 0);
+	KUNIT_EXPECT_EQ(test, v8, raw[1]);
+	/* The fixed-size helpers copy the bytes in CPU order. */
+	KUNIT_ASSERT_EQ(test, nvmem_cell_read_u16(fx->consumer, "u16", &v16), 0);
+	KUNIT_EXPECT_MEMEQ(test, &v16, &raw[2], sizeof(v16));
+	KUNIT_ASSERT_EQ(test, nvmem_cell_read_u32(fx->consumer, "u32", &v32), 0);
+	KUNIT_EXPECT_MEMEQ(test, &v32, &raw[4], sizeof(v32));
+	KUNIT_ASSERT_EQ(test, nvmem_cell_read_u64(fx->consumer, "u64", &v64), 0);
+	KUNIT_EXPECT_MEMEQ(test, &v64, &raw[8], sizeof(v64));
+
+	/* The variable ones read little endian and zero-extend. */
+	KUNIT_ASSERT_EQ(test, nvmem_cell_read_variable_le_u32(fx->consumer,
+							      "var3", &v32), 0);
+	KUNIT_EXPECT_EQ(test, v32, get_unaligned_le24(&raw[24]));
+	KUNIT_ASSERT_EQ(test, nvmem_cell_read_variable_le_u64(fx->consumer,
+							      "var3", &v64), 0);
+	KUNIT_EXPECT_EQ(test, v64, (u64)get_unaligned_le24(&raw[24]));
+	KUNIT_ASSERT_EQ(test, nvmem_cell_read_variable_le_u64(fx->consumer,
+							      "u64", &v64), 0);
+	KUNIT_EXPECT_EQ(test, v64, get_unaligned_le64(&raw[8]));
+
+	/* Sizes that do not fit are refused. */
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u16(fx->consumer, "u32", &v16),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_variable_le_u32(fx->consumer,
+							      "u64", &v32),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u8(fx->consumer, "none", &v8),
+			-ENOENT);
+}
+
+/* Bit fields: reads shift and mask, a write keeps the neighbouring bits. */
+static void nvmem_cell_bits_test(struct kunit *test)
+{
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	struct nvmem_cell *cell;
+	u8 raw[NVMEM_KUNIT_SIZE], nibble = 0x9, *buf;
+	u16 expected;
+	size_t len;
+
+	nvmem_kunit_fill_pattern(raw, 0, sizeof(raw));
+
+	cell = nvmem_kunit_cell_get(test, fx->consumer, "bits9");
+	buf = nvmem_cell_read(cell, &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, len, 2);
+	expected = (get_unaligned_le16(&raw[16]) >> 3) & GENMASK(8, 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf), expected);
+	kfree(buf);
+
+	cell = nvmem_kunit_cell_get(test, fx->consumer, "nibble");
+	buf = nvmem_cell_read(cell, &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, len, 1);
+	KUNIT_EXPECT_EQ(test, buf[0], (raw[20] >> 2) & 0xf);
+	kfree(buf);
+
+	KUNIT_ASSERT_EQ(test, nvmem_cell_write(cell, &nibble, 1), 1);
+	KUNIT_EXPECT_EQ(test, fx->stats->storage[20],
+			(raw[20] & ~GENMASK(5, 2)) | (nibble << 2));
+	buf = nvmem_cell_read(cell, &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, buf[0], nibble);
+	kfree(buf);
+	nvmem_kunit_expect_pattern(test, fx->stats->storage + 21, 21, 3);
+	KUNIT_EXPECT_EQ(test, fx->stats->storage[19], raw[19]);
+}
+
+/* Whole-cell writes reach the storage; a wrong length is refused. */
+static void nvmem_cell_write_test(struct kunit *test)
+{
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	struct nvmem_cell *cell;
+	u8 data[16], *buf;
+	size_t len;
+	int writes;
+
+	memset(data, 0xc3, sizeof(data));
+	cell = nvmem_kunit_cell_get(test, fx->consumer, "blob");
+	KUNIT_ASSERT_EQ(test, nvmem_cell_write(cell, data, sizeof(data)),
+			(int)sizeof(data));
+	KUNIT_EXPECT_MEMEQ(test, fx->stats->storage + 32, data, sizeof(data));
+	nvmem_kunit_expect_pattern(test, fx->stats->storage + 48, 48, 16);
+
+	buf = nvmem_cell_read(cell, &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, len, sizeof(data));
+	KUNIT_EXPECT_MEMEQ(test, buf, data, sizeof(data));
+	kfree(buf);
+
+	writes = atomic_read(&fx->stats->writes);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, data, sizeof(data) - 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->writes), writes);
+}
+
+/*
+ * Keepout areas read as their fill value without calling the provider
+ * there, and writes skip them.
+ */
+static void nvmem_keepout_test(struct kunit *test)
+{
+	static const struct nvmem_keepout keepout[] = {
+		{ .start = 8, .end = 16, .value = 0xaa },
+		{ .start = 32, .end = 40, .value = 0x55 },
+	};
+	u8 buf[NVMEM_KUNIT_SIZE], ones[NVMEM_KUNIT_SIZE];
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_device *nvmem;
+	struct device *consumer;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.keepout = keepout;
+	pdata.nkeepout = ARRAY_SIZE(keepout);
+	nvmem_kunit_add_provider(test, &pdata);
+	consumer = nvmem_kunit_consumer(test);
+	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
+
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(nvmem, 0, sizeof(buf), buf),
+			(int)sizeof(buf));
+	nvmem_kunit_expect_pattern(test, buf, 0, 8);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf + 8, 0xaa, 8));
+	nvmem_kunit_expect_pattern(test, buf + 16, 16, 16);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf + 32, 0x55, 8));
+	nvmem_kunit_expect_pattern(test, buf + 40, 40, 24);
+
+	/* Entirely inside a keepout: the provider is not asked at all. */
+	atomic_set(&pdata.stats->reads, 0);
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(nvmem, 10, 4, buf), 4);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf, 0xaa, 4));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), 0);
+
+	memset(ones, 0xff, sizeof(ones));
+	KUNIT_ASSERT_EQ(test, nvmem_device_write(nvmem, 0, sizeof(ones), ones),
+			(int)sizeof(ones));
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(pdata.stats->storage, 0xff, 8));
+	nvmem_kunit_expect_pattern(test, pdata.stats->storage + 8, 8, 8);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(pdata.stats->storage + 16, 0xff, 16));
+	nvmem_kunit_expect_pattern(test, pdata.stats->storage + 32, 32, 8);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(pdata.stats->storage + 40, 0xff, 24));
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->keepout_hits), 0);
+}
+
+/* Ad-hoc cells through a device handle, including a bit field. */
+static void nvmem_device_cell_read_write_test(struct kunit *test)
+{
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	struct nvmem_cell_info whole = { .offset = 40, .bytes = 4 };
+	struct nvmem_cell_info bits = { .offset = 44, .bytes = 1,
+					.bit_offset = 1, .nbits = 3 };
+	struct nvmem_device *nvmem;
+	u8 raw[NVMEM_KUNIT_SIZE], buf[4], val;
+
+	nvmem_kunit_fill_pattern(raw, 0, sizeof(raw));
+	nvmem = nvmem_kunit_device_get(test, fx->consumer, fx->pdata.name);
+
+	KUNIT_ASSERT_EQ(test, nvmem_device_cell_read(nvmem, &whole, buf), 4);
+	KUNIT_EXPECT_MEMEQ(test, buf, &raw[40], 4);
+	KUNIT_ASSERT_EQ(test, nvmem_device_cell_read(nvmem, &bits, buf), 1);
+	KUNIT_EXPECT_EQ(test, buf[0], (raw[44] >> 1) & 0x7);
+
+	memset(buf, 0x3c, sizeof(buf));
+	KUNIT_ASSERT_EQ(test, nvmem_device_cell_write(nvmem, &whole, buf), 4);
+	KUNIT_EXPECT_MEMEQ(test, fx->stats->storage + 40, buf, 4);
+
+	val = 0x5;
+	KUNIT_ASSERT_EQ(test, nvmem_device_cell_write(nvmem, &bits, &val), 1);
+	KUNIT_EXPECT_EQ(test, fx->stats->storage[44],
+			(raw[44] & ~GENMASK(3, 1)) | (val << 1));
+}
+
+/**
+ * struct nvmem_kunit_events - nvmem notifications about one device
+ * @nb: registered with nvmem_register_notifier()
+ * @name: device the NVMEM_ADD/NVMEM_REMOVE counts are about
+ * @add: NVMEM_ADD events for @name
+ * @remove: NVMEM_REMOVE events for @name
+ * @cell_add: NVMEM_CELL_ADD events, any device
+ * @cell_remove: NVMEM_CELL_REMOVE events, any device
+ */
+struct nvmem_kunit_events {
+	struct notifier_block nb;
+	const char *name;
+	atomic_t add;
+	atomic_t remove;
+	atomic_t cell_add;
+	atomic_t cell_remove;
+};
+
+static int nvmem_kunit_notify(struct notifier_block *nb, unsigned long event,
+			      void *data)
+{
+	struct nvmem_kunit_events *ev = container_of(nb, typeof(*ev), nb);
+
+	switch (event) {
+	case NVMEM_ADD:
+		if (!strcmp(nvmem_dev_name(data), ev->name))
+			atomic_inc(&ev->add);
+		break;
+	case NVMEM_REMOVE:
+		if (!strcmp(nvmem_dev_name(data), ev->name))
+			atomic_inc(&ev->remove);
+		break;
+	case NVMEM_CELL_ADD:
+		atomic_inc(&ev->cell_add);
+		break;
+	case NVMEM_CELL_REMOVE:
+		atomic_inc(&ev->cell_remove);
+		break;
+	}
+
+	return NOTIFY_OK;
+}
+
+static struct nvmem_kunit_events *nvmem_kunit_watch(struct kunit *test,
+						    const char *name)
+{
+	struct nvmem_kunit_events *ev;
+	int ret;
+
+	ev = kunit_kzalloc(test, sizeof(*ev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ev);
+	ev->name = name;
+	ev->nb.notifier_call = nvmem_kunit_notify;
+
+	ret = nvmem_register_notifier(&ev->nb);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_unregister_notifier,
+					&ev->nb);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return ev;
+}
+
+/* NVMEM_ADD and NVMEM_REMOVE fire once per device, cells likewise. */
+static void nvmem_notifier_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_events *ev;
+	struct platform_device *pdev;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.cells = nvmem_kunit_cells;
+	pdata.ncells = ARRAY_SIZE(nvmem_kunit_cells);
+	ev = nvmem_kunit_watch(test, pdata.name);
+
+	pdev = nvmem_kunit_add_provider(test, &pdata);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->add), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->remove), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->cell_add),
+			(int)ARRAY_SIZE(nvmem_kunit_cells));
+
+	nvmem_kunit_unbind(test, pdev);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->add), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->remove), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->cell_remove),
+			(int)ARRAY_SIZE(nvmem_kunit_cells));
+}
+
+static struct kunit_case nvmem_core_cases[] = {
+	KUNIT_CASE(nvmem_register_unregister_test),
+	KUNIT_CASE(nvmem_device_read_write_test),
+	KUNIT_CASE(nvmem_cell_config_cells_test),
+	KUNIT_CASE(nvmem_cell_table_test),
+	KUNIT_CASE(nvmem_cell_read_helpers_test),
+	KUNIT_CASE(nvmem_cell_bits_test),
+	KUNIT_CASE(nvmem_cell_write_test),
+	KUNIT_CASE(nvmem_keepout_test),
+	KUNIT_CASE(nvmem_device_cell_read_write_test),
+	KUNIT_CASE(nvmem_notifier_test),
+	{}
+};
+
+static struct kunit_suite nvmem_core_suite = {
+	.name = "nvmem_core",
+	.init = nvmem_kunit_init,
+	.test_cases = nvmem_core_cases,
+};
+
+/* Bad input */
+
+/* Without reg_write(), in-kernel writes fail without reaching the provider. */
+static void nvmem_no_reg_write_test(struct kunit *test)
+{
+	struct nvmem_kunit_fixture *fx;
+	struct nvmem_device *nvmem;
+	struct nvmem_cell *cell;
+	u8 buf[4] = {};
+
+	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fx);
+	nvmem_kunit_default_pdata(test, &fx->pdata);
+	fx->pdata.no_reg_write = true;
+	fx->pdata.cells = nvmem_kunit_cells;
+	fx->pdata.ncells = ARRAY_SIZE(nvmem_kunit_cells);
+	nvmem_kunit_add_provider(test, &fx->pdata);
+	fx->consumer = nvmem_kunit_consumer(test);
+	nvmem_kunit_add_lookups(test, fx->pdata.name, fx->consumer,
+				nvmem_kunit_cells, ARRAY_SIZE(nvmem_kunit_cells));
+	nvmem = nvmem_kunit_device_get(test, fx->consumer, fx->pdata.name);
+	cell = nvmem_kunit_cell_get(test, fx->consumer, "u32");
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0, 4, buf), -EOPNOTSUPP);
+	/* Such a device is read-only, and read-only refuses cell writes. */
+	KUNIT_EXPECT_LT(test, nvmem_cell_write(cell, buf, 4), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->pdata.stats->writes), 0);
+
+	/* Reads still work. */
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 0, 4, buf), 4);
+	nvmem_kunit_expect_pattern(test, buf, 0, 4);
+}
+
+/* Without reg_read(), in-kernel reads fail without reaching the provider. */
+static void nvmem_no_reg_read_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_device *nvmem;
+	struct device *consumer;
+	struct nvmem_cell *cell;
+	u8 buf[4] = { 1, 2, 3, 4 };
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.no_reg_read = true;
+	pdata.cells = nvmem_kunit_cells;
+	pdata.ncells = ARRAY_SIZE(nvmem_kunit_cells);
+	nvmem_kunit_add_provider(test, &pdata);
+	consumer = nvmem_kunit_consumer(test);
+	nvmem_kunit_add_lookups(test, pdata.name, consumer, nvmem_kunit_cells,
+				ARRAY_SIZE(nvmem_kunit_cells));
+	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
+	cell = nvmem_kunit_cell_get(test, consumer, "u32");
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 0, 4, buf), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_cell_read_err(cell), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), 0);
+
+	/* Writes still work. */
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0, 4, buf), 4);
+	KUNIT_EXPECT_MEMEQ(test, pdata.stats->storage, buf, 4);
+}
+
+/* A read-only device refuses cell writes; the provider never sees them. */
+static void nvmem_read_only_test(struct kunit *test)
+{
+	struct nvmem_cell_info info = { .offset = 4, .bytes = 4 };
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_device *nvmem;
+	struct device *consumer;
+	struct nvmem_cell *cell;
+	u8 buf[4] = {};
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.read_only = true;
+	pdata.cells = nvmem_kunit_cells;
+	pdata.ncells = ARRAY_SIZE(nvmem_kunit_cells);
+	nvmem_kunit_add_provider(test, &pdata);
+	consumer = nvmem_kunit_consumer(test);
+	nvmem_kunit_add_lookups(test, pdata.name, consumer, nvmem_kunit_cells,
+				ARRAY_SIZE(nvmem_kunit_cells));
+	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
+	cell = nvmem_kunit_cell_get(test, consumer, "u32");
+
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, buf, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(nvmem, &info, buf),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->writes), 0);
+	nvmem_kunit_expect_pattern(test, pdata.stats->storage, 0,
+				   NVMEM_KUNIT_SIZE);
+}
+
+/**
+ * struct nvmem_kunit_range - an access outside a NVMEM_KUNIT_SIZE device
+ * @offset: first byte
+ * @bytes: length
+ * @desc: what is wrong with it
+ */
+struct nvmem_kunit_range {
+	unsigned int offset;
+	size_t bytes;
+	const char *desc;
+};
+
+static const struct nvmem_kunit_range nvmem_kunit_bad_ranges[] = {
+	{ NVMEM_KUNIT_SIZE, 1, "starts at the end" },
+	{ NVMEM_KUNIT_SIZE - 1, 2, "runs past the end" },
+	{ 0, NVMEM_KUNIT_SIZE + 1, "longer than the device" },
+	{ UINT_MAX, 2, "offset + bytes wraps" },
+};
+
+static void nvmem_kunit_range_desc(const struct nvmem_kunit_range *range,
+				   char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s (%u+%zu)", range->desc,
+		 range->offset, range->bytes);
+}
+
+KUNIT_ARRAY_PARAM(nvmem_kunit_bad_range, nvmem_kunit_bad_ranges,
+		  nvmem_kunit_range_desc);
+
+/*
+ * Accesses outside the device give -EINVAL before reaching the provider,
+ * through device reads and writes and through ad-hoc cells.
+ */
+static void nvmem_out_of_range_test(struct kunit *test)
+{
+	const struct nvmem_kunit_range *range = test->param_value;
+	struct nvmem_cell_info info = {
+		.offset = range->offset,
+		.bytes = range->bytes,
+	};
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_device *nvmem;
+	struct device *consumer;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, range->bytes, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	nvmem_kunit_default_pdata(test, &pdata);
+	nvmem_kunit_add_provider(test, &pdata);
+	consumer = nvmem_kunit_consumer(test);
+	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, range->offset,
+						range->bytes, buf), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, range->offset,
+						 range->bytes, buf), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_read(nvmem, &info, buf),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(nvmem, &info, buf),
+			-EINVAL);
+
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(pdata.stats), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->out_of_range), 0);
+}
+
+/* nvmem_register() error paths */
+
+/**
+ * enum nvmem_kunit_fault - what makes a nvmem_register() call fail
+ * @NVMEM_KUNIT_NO_PARENT: no config->dev
+ * @NVMEM_KUNIT_NO_CALLBACKS: neither reg_read() nor reg_write()
+ * @NVMEM_KUNIT_KEEPOUT_UNSORTED: keepout areas out of order
+ * @NVMEM_KUNIT_KEEPOUT_INVERTED: a keepout area that ends before it starts
+ * @NVMEM_KUNIT_COMPAT_NO_BASE: compat without base_dev
+ * @NVMEM_KUNIT_COMPAT_TAKEN: the compat "eeprom" file already exists
+ * @NVMEM_KUNIT_CELL_BAD: a config->cells entry off the stride
+ * @NVMEM_KUNIT_TABLE_CELL_BAD: a cell table entry off the stride
+ * @NVMEM_KUNIT_NAME_TAKEN: the device name is taken: device_add() fails
+ * @NVMEM_KUNIT_SYSFS_CELLS: two cells with the same sysfs name: creating
+ *	the cells' sysfs group fails after device_add()
+ *
+ * Listed in the order nvmem_register() gets to them. Every fault after
+ * the compat step is tried with compat, config cells and a cell table all
+ * set up, so the unwinding has something to undo.
+ */
+enum nvmem_kunit_fault {
+	NVMEM_KUNIT_NO_PARENT,
+	NVMEM_KUNIT_NO_CALLBACKS,
+	NVMEM_KUNIT_KEEPOUT_UNSORTED,
+	NVMEM_KUNIT_KEEPOUT_INVERTED,
+	NVMEM_KUNIT_COMPAT_NO_BASE,
+	NVMEM_KUNIT_COMPAT_TAKEN,
+	NVMEM_KUNIT_CELL_BAD,
+	NVMEM_KUNIT_TABLE_CELL_BAD,
+	NVMEM_KUNIT_NAME_TAKEN,
+	NVMEM_KUNIT_SYSFS_CELLS,
+};
+
+/**
+ * struct nvmem_kunit_reg_fault - one nvmem_register() failure
+ * @fault: what is wrong
+ * @err: the error nvmem_register() must return
+ * @desc: test description
+ */
+struct nvmem_kunit_reg_fault {
+	enum nvmem_kunit_fault fault;
+	int err;
+	const char *desc;
+};
+
+static const struct nvmem_kunit_reg_fault nvmem_kunit_reg_faults[] = {
+	{ NVMEM_KUNIT_NO_PARENT, -EINVAL, "no parent device" },
+	{ NVMEM_KUNIT_NO_CALLBACKS, -EINVAL, "no callbacks" },
+	{ NVMEM_KUNIT_KEEPOUT_UNSORTED, -ERANGE, "keepouts unsorted" },
+	{ NVMEM_KUNIT_KEEPOUT_INVERTED, -EINVAL, "keepout inverted" },
+	{ NVMEM_KUNIT_COMPAT_NO_BASE, -EINVAL, "compat without base_dev" },
+	{ NVMEM_KUNIT_COMPAT_TAKEN, -EEXIST, "compat file exists" },
+	{ NVMEM_KUNIT_CELL_BAD, -EINVAL, "bad config cell" },
+	{ NVMEM_KUNIT_TABLE_CELL_BAD, -EINVAL, "bad cell table entry" },
+	{ NVMEM_KUNIT_NAME_TAKEN, -EEXIST, "name taken" },
+	{ NVMEM_KUNIT_SYSFS_CELLS, -EEXIST, "sysfs cells fail" },
+};
+
+static void nvmem_kunit_reg_fault_desc(const struct nvmem_kunit_reg_fault *f,
+				       char *desc)
+{
+	strscpy(desc, f->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(nvmem_kunit_reg_fault, nvmem_kunit_reg_faults,
+		  nvmem_kunit_reg_fault_desc);
+
+#define NVMEM_KUNIT_REG_NAME	"nvmem-kunit-regerr"
+#define NVMEM_KUNIT_IDA_NAME	"nvmem-kunit-ida"
+
+static const struct nvmem_keepout nvmem_kunit_keepout_unsorted[] = {
+	{ .start = 16, .end = 20 },
+	{ .start = 8, .end = 12 },
+};
+
+static const struct nvmem_keepout nvmem_kunit_keepout_inverted[] = {
+	{ .start = 20, .end = 16 },
+};
+
+/* Same name, offset and bit offset: the same file in the cells' sysfs group. */
+static const struct nvmem_cell_info nvmem_kunit_cells_dup[] = {
+	{ .name = "dup", .offset = 0, .bytes = 4 },
+	{ .name = "dup", .offset = 0, .bytes = 4 },
+};
+
+/* Cells that fit the stride of 4 used by the nvmem_register() tests. */
+static const struct nvmem_cell_info nvmem_kunit_cells_aligned[] = {
+	{ .name = "cfg", .offset = 0, .bytes = 4 },
+	{ .name = "tbl0", .offset = 4, .bytes = 4 },
+	{ .name = "tbl1", .offset = 8, .bytes = 4 },
+};
+
+/* The first cell is fine, so there is one to remove when the second fails. */
+static const struct nvmem_cell_info nvmem_kunit_cells_bad[] = {
+	{ .name = "fine", .offset = 0, .bytes = 4 },
+	{ .name = "unaligned", .offset = 2, .bytes = 4 },
+};
+
+/**
+ * struct nvmem_kunit_reg_ctx - state of a nvmem_register() error test
+ * @prov: a provider that lives in test memory (no driver)
+ * @parent: config->dev
+ * @base_dev: config->base_dev for compat
+ * @table: cell table for NVMEM_KUNIT_REG_NAME
+ * @config: a config that registers fine, before the fault is applied
+ */
+struct nvmem_kunit_reg_ctx {
+	struct nvmem_kunit_provider prov;
+	struct device *parent;
+	struct device *base_dev;
+	struct nvmem_cell_table table;
+	struct nvmem_config config;
+};
+
+static struct nvmem_kunit_reg_ctx *nvmem_kunit_reg_setup(struct kunit *test)
+{
+	struct nvmem_kunit_reg_ctx *ctx;
+	int ret;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->prov.stats = kunit_kzalloc(test, sizeof(*ctx->prov.stats),
+					GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->prov.stats);
+	ctx->prov.data = kunit_kmalloc(test, NVMEM_KUNIT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->prov.data);
+	ctx->prov.size = NVMEM_KUNIT_SIZE;
+	ctx->prov.magic = NVMEM_KUNIT_MAGIC;
+
+	ctx->parent = kunit_device_register(test, "nvmem-kunit-parent");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->parent);
+	ctx->base_dev = kunit_device_register(test, "nvmem-kunit-base");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->base_dev);
+
+	ctx->table.nvmem_name = NVMEM_KUNIT_REG_NAME;
+	ctx->table.cells = &nvmem_kunit_cells_aligned[1];
+	ctx->table.ncells = 2;
+	nvmem_add_cell_table(&ctx->table);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_del_cell_table,
+					&ctx->table);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ctx->config = (struct nvmem_config) {
+		.dev = ctx->parent,
+		.name = NVMEM_KUNIT_REG_NAME,
+		.id = NVMEM_DEVID_NONE,
+		.owner = THIS_MODULE,
+		.size = NVMEM_KUNIT_SIZE,
+		.stride = 4,
+		.reg_read = nvmem_kunit_reg_read,
+		.reg_write = nvmem_kunit_reg_write,
+		.priv = &ctx->prov,
+		.compat = true,
+		.base_dev = ctx->base_dev,
+		.cells = nvmem_kunit_cells_aligned,
+		.ncells = 1,
+	};
+
+	return ctx;
+}
+
+/* Registers @config and has it unregistered when the test ends. */
+static struct nvmem_device *nvmem_kunit_register(struct kunit *test,
+						 const struct nvmem_config *config)
+{
+	struct nvmem_device *nvmem;
+	int ret;
+
+	nvmem = nvmem_register(config);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nvmem);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_unregister, nvmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return nvmem;
+}
+
+/*
+ * Registers and unregisters a device named after the next free nvmem id.
+ * Ids are allocated lowest first, so two calls give the same name unless
+ * something in between took an id and kept it (a leaked nvmem_device).
+ */
+static const char *nvmem_kunit_probe_id(struct kunit *test,
+					struct nvmem_kunit_reg_ctx *ctx)
+{
+	struct nvmem_config config = {
+		.dev = ctx->parent,
+		.name = NVMEM_KUNIT_IDA_NAME,
+		.id = NVMEM_DEVID_AUTO,
+		.size = NVMEM_KUNIT_SIZE,
+		.reg_read = nvmem_kunit_reg_read,
+		.priv = &ctx->prov,
+	};
+	struct nvmem_device *nvmem;
+	const char *name;
+
+	nvmem = nvmem_register(&config);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nvmem);
+	name = kunit_kstrdup(test, nvmem_dev_name(nvmem), GFP_KERNEL);
+	nvmem_unregister(nvmem);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+
+	return name;
+}
+
+/* Breaks ctx->config as @fault says, registering any device in the way. */
+static void nvmem_kunit_apply_fault(struct kunit *test,
+				    struct nvmem_kunit_reg_ctx *ctx,
+				    enum nvmem_kunit_fault fault,
+				    struct nvmem_device **blocker)
+{
+	struct nvmem_config *config = &ctx->config;
+	struct nvmem_config other = *config;
+
+	switch (fault) {
+	case NVMEM_KUNIT_NO_PARENT:
+		config->dev = NULL;
+		break;
+	case NVMEM_KUNIT_NO_CALLBACKS:
+		config->reg_read = NULL;
+		config->reg_write = NULL;
+		break;
+	case NVMEM_KUNIT_KEEPOUT_UNSORTED:
+		config->keepout = nvmem_kunit_keepout_unsorted;
+		config->nkeepout = ARRAY_SIZE(nvmem_kunit_keepout_unsorted);
+		break;
+	case NVMEM_KUNIT_KEEPOUT_INVERTED:
+		config->keepout = nvmem_kunit_keepout_inverted;
+		config->nkeepout = ARRAY_SIZE(nvmem_kunit_keepout_inverted);
+		break;
+	case NVMEM_KUNIT_COMPAT_NO_BASE:
+		config->base_dev = NULL;
+		break;
+	case NVMEM_KUNIT_COMPAT_TAKEN:
+		/* Same base_dev, so the same "eeprom" file. */
+		other.name = "nvmem-kunit-compat";
+		other.cells = NULL;
+		other.ncells = 0;
+		*blocker = nvmem_kunit_register(test, &other);
+		break;
+	case NVMEM_KUNIT_CELL_BAD:
+		config->cells = nvmem_kunit_cells_bad;
+		config->ncells = ARRAY_SIZE(nvmem_kunit_cells_bad);
+		break;
+	case NVMEM_KUNIT_TABLE_CELL_BAD:
+		ctx->table.cells = nvmem_kunit_cells_bad;
+		ctx->table.ncells = ARRAY_SIZE(nvmem_kunit_cells_bad);
+		break;
+	case NVMEM_KUNIT_NAME_TAKEN:
+		other.compat = false;
+		other.cells = NULL;
+		other.ncells = 0;
+		/* Not the table cells either: register under a free name. */
+		ctx->table.ncells = 0;
+		*blocker = nvmem_kunit_register(test, &other);
+		ctx->table.ncells = 2;
+		break;
+	case NVMEM_KUNIT_SYSFS_CELLS:
+		config->cells = nvmem_kunit_cells_dup;
+		config->ncells = ARRAY_SIZE(nvmem_kunit_cells_dup);
+		break;
+	}
+}
+
+/*
+ * Each failure of nvmem_register() returns the right error and undoes
+ * everything: no device announced, every cell added is removed again,
+ * the parent's reference, the nvmem id, the name and the compat file are
+ * all released (the same config registers fine right after), and KASAN
+ * sees no access to freed memory.
+ */
+static void nvmem_register_error_test(struct kunit *test)
+{
+	const struct nvmem_kunit_reg_fault *f = test->param_value;
+	struct nvmem_kunit_reg_ctx *ctx = nvmem_kunit_reg_setup(test);
+	struct nvmem_device *nvmem, *blocker = NULL;
+	struct nvmem_config good = ctx->config;
+	struct nvmem_kunit_events *ev;
+	const char *id_before;
+	unsigned int parent_refs;
+
+	if (f->fault == NVMEM_KUNIT_SYSFS_CELLS && !IS_ENABLED(CONFIG_NVMEM_SYSFS))
+		kunit_skip(test, "needs CONFIG_NVMEM_SYSFS");
+
+	nvmem_kunit_apply_fault(test, ctx, f->fault, &blocker);
+	id_before = nvmem_kunit_probe_id(test, ctx);
+	parent_refs = kref_read(&ctx->parent->kobj.kref);
+	ev = nvmem_kunit_watch(test, NVMEM_KUNIT_REG_NAME);
+
+	nvmem = nvmem_register(&ctx->config);
+	KUNIT_ASSERT_TRUE(test, IS_ERR(nvmem));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(nvmem), f->err);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->add), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->remove), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->cell_add),
+			atomic_read(&ev->cell_remove));
+	KUNIT_EXPECT_EQ(test, kref_read(&ctx->parent->kobj.kref), parent_refs);
+	KUNIT_EXPECT_STREQ(test, nvmem_kunit_probe_id(test, ctx), id_before);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(ctx->prov.stats), 0);
+
+	/* Nothing of the failed device is in the way of a good one. */
+	if (blocker)
+		kunit_release_action(test, nvmem_kunit_unregister, blocker);
+	ctx->table.cells = &nvmem_kunit_cells_aligned[1];
+	ctx->table.ncells = 2;
+	/* The blocker of NVMEM_KUNIT_NAME_TAKEN had the same name. */
+	atomic_set(&ev->remove, 0);
+	nvmem = nvmem_register(&good);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nvmem);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->add), 1);
+	nvmem_unregister(nvmem);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->remove), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->cell_add),
+			atomic_read(&ev->cell_remove));
+}
+
+/**
+ * struct nvmem_kunit_snatcher - takes a handle while a device registers
+ * @nb: registered on the nvmem bus
+ * @bus: the nvmem bus
+ * @name: device to take a handle to
+ * @nvmem: the handle, once taken
+ *
+ * A consumer can find a device as soon as device_add() has put it on the
+ * bus, before nvmem_register() is done with it. The bus notifier stands in
+ * for such a consumer, at the worst possible time.
+ */
+struct nvmem_kunit_snatcher {
+	struct notifier_block nb;
+	const struct bus_type *bus;
+	const char *name;
+	struct nvmem_device *nvmem;
+};
+
+static int nvmem_kunit_snatch(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct nvmem_kunit_snatcher *sn = container_of(nb, typeof(*sn), nb);
+	struct nvmem_device *nvmem;
+
+	if (action != BUS_NOTIFY_ADD_DEVICE || sn->nvmem ||
+	    strcmp(dev_name(data), sn->name))
+		return NOTIFY_DONE;
+
+	nvmem = nvmem_device_find((void *)sn->name, device_match_name);
+	if (!IS_ERR(nvmem))
+		sn->nvmem = nvmem;
+
+	return NOTIFY_OK;
+}
+
+static void nvmem_kunit_snatcher_stop(void *data)
+{
+	struct nvmem_kunit_snatcher *sn = data;
+
+	bus_unregister_notifier(sn->bus, &sn->nb);
+	if (sn->nvmem)
+		nvmem_device_put(sn->nvmem);
+}
+
+/* The nvmem bus, from a device registered on it for the purpose. */
+static const struct bus_type *nvmem_kunit_bus(struct kunit *test,
+					      struct nvmem_kunit_reg_ctx *ctx)
+{
+	const struct bus_type *bus;
+	struct nvmem_device *nvmem;
+	struct device *dev;
+
+	nvmem = nvmem_kunit_register(test, &ctx->config);
+	dev = device_find_child_by_name(ctx->parent, nvmem_dev_name(nvmem));
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	bus = dev->bus;
+	put_device(dev);
+	kunit_release_action(test, nvmem_kunit_unregister, nvmem);
+
+	return bus;
+}
+
+/*
+ * A consumer takes a handle to the device while nvmem_register() runs,
+ * and registration fails after device_add(). The handle must fail with
+ * -ENODEV, not reach the provider, and be safe to put afterwards.
+ */
+static void nvmem_register_error_handle_test(struct kunit *test)
+{
+	struct nvmem_kunit_reg_ctx *ctx = nvmem_kunit_reg_setup(test);
+	struct nvmem_kunit_snatcher *sn;
+	struct nvmem_device *nvmem;
+	u8 buf[4];
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_NVMEM_SYSFS))
+		kunit_skip(test, "needs CONFIG_NVMEM_SYSFS");
+
+	sn = kunit_kzalloc(test, sizeof(*sn), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sn);
+	sn->bus = nvmem_kunit_bus(test, ctx);
+	sn->name = NVMEM_KUNIT_REG_NAME;
+	sn->nb.notifier_call = nvmem_kunit_snatch;
+	ret = bus_register_notifier(sn->bus, &sn->nb);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_snatcher_stop, sn);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ctx->config.cells = nvmem_kunit_cells_dup;
+	ctx->config.ncells = ARRAY_SIZE(nvmem_kunit_cells_dup);
+	nvmem = nvmem_register(&ctx->config);
+	KUNIT_ASSERT_TRUE(test, IS_ERR(nvmem));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(nvmem), -EEXIST);
+	KUNIT_ASSERT_NOT_NULL(test, sn->nvmem);
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(sn->nvmem, 0, 4, buf), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(ctx->prov.stats), 0);
+
+	/* The last reference: KASAN checks that nothing uses it after. */
+	kunit_release_action(test, nvmem_kunit_snatcher_stop, sn);
+}
+
+static struct kunit_case nvmem_bad_input_cases[] = {
+	KUNIT_CASE(nvmem_no_reg_write_test),
+	KUNIT_CASE(nvmem_no_reg_read_test),
+	KUNIT_CASE(nvmem_read_only_test),
+	KUNIT_CASE_PARAM(nvmem_out_of_range_test,
+			 nvmem_kunit_bad_range_gen_params),
+	KUNIT_CASE_PARAM(nvmem_register_error_test,
+			 nvmem_kunit_reg_fault_gen_params),
+	KUNIT_CASE(nvmem_register_error_handle_test),
+	{}
+};
+
+static struct kunit_suite nvmem_bad_input_suite = {
+	.name = "nvmem_core_bad_input",
+	.init = nvmem_kunit_init,
+	.test_cases = nvmem_bad_input_cases,
+};
+
+/* Unbinding a provider while consumers hold handles */
+
+/* Handles to the device and to one cell, taken before the unbind. */
+struct nvmem_kunit_handles {
+	struct nvmem_kunit_fixture *fx;
+	struct nvmem_device *nvmem;
+	struct nvmem_cell *cell;
+};
+
+static struct nvmem_kunit_handles *nvmem_kunit_unbind_setup(struct kunit *test)
+{
+	struct nvmem_kunit_handles *h;
+
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->fx = nvmem_kunit_setup(test);
+	h->nvmem = nvmem_kunit_device_get(test, h->fx->consumer,
+					  h->fx->pdata.name);
+	h->cell = nvmem_kunit_cell_get(test, h->fx->consumer, "u32");
+
+	nvmem_kunit_unbind(test, h->fx->pdev);
+	atomic_set(&h->fx->stats->reads, 0);
+	atomic_set(&h->fx->stats->writes, 0);
+
+	return h;
+}
+
+/* Device handle: every access fails with -ENODEV; putting it is safe. */
+static void nvmem_unbind_device_handle_test(struct kunit *test)
+{
+	struct nvmem_kunit_handles *h = nvmem_kunit_unbind_setup(test);
+	struct nvmem_cell_info info = { .offset = 4, .bytes = 4 };
+	u8 buf[4] = {};
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(h->nvmem, 0, 4, buf), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(h->nvmem, 0, 4, buf), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_read(h->nvmem, &info, buf),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(h->nvmem, &info, buf),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(h->fx->stats), 0);
+
+	kunit_release_action(test, nvmem_kunit_device_put, h->nvmem);
+	kunit_release_action(test, nvmem_kunit_cell_put, h->cell);
+}
+
+/* Cell handle: reads and writes fail with -ENODEV; putting it is safe. */
+static void nvmem_unbind_cell_handle_test(struct kunit *test)
+{
+	struct nvmem_kunit_handles *h = nvmem_kunit_unbind_setup(test);
+	u8 buf[4] = {};
+
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_cell_read_err(h->cell), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(h->cell, buf, 4), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(h->fx->stats), 0);
+
+	kunit_release_action(test, nvmem_kunit_cell_put, h->cell);
+	kunit_release_action(test, nvmem_kunit_device_put, h->nvmem);
+}
+
+/*
+ * The helpers look the cell up by name for each call. With the provider
+ * gone that either finds nothing (-EPROBE_DEFER, the provider may come
+ * back) or finds a dead device (-ENODEV); it must never read.
+ */
+static void nvmem_kunit_expect_gone(struct kunit *test, int ret)
+{
+	KUNIT_EXPECT_TRUE_MSG(test, ret == -ENODEV || ret == -EPROBE_DEFER,
+			      "returned %d", ret);
+}
+
+static void nvmem_unbind_cell_helpers_test(struct kunit *test)
+{
+	struct nvmem_kunit_handles *h = nvmem_kunit_unbind_setup(test);
+	struct device *consumer = h->fx->consumer;
+	u16 v16;
+	u32 v32;
+	u64 v64;
+	u8 v8;
+
+	nvmem_kunit_expect_gone(test, nvmem_cell_read_u8(consumer, "u8", &v8));
+	nvmem_kunit_expect_gone(test, nvmem_cell_read_u16(consumer, "u16", &v16));
+	nvmem_kunit_expect_gone(test, nvmem_cell_read_u32(consumer, "u32", &v32));
+	nvmem_kunit_expect_gone(test, nvmem_cell_read_u64(consumer, "u64", &v64));
+	nvmem_kunit_expect_gone(test,
+				nvmem_cell_read_variable_le_u32(consumer, "var3",
+								&v32));
+	nvmem_kunit_expect_gone(test,
+				nvmem_cell_read_variable_le_u64(consumer, "var3",
+								&v64));
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(h->fx->stats), 0);
+}
+
+/*
+ * Unbind removes the device even with handles held: it is off the bus and
+ * its name is free, so the provider binds again. A new handle works, the
+ * stale one keeps failing.
+ */
+static void nvmem_unbind_rebind_test(struct kunit *test)
+{
+	struct nvmem_kunit_handles *h = nvmem_kunit_unbind_setup(test);
+	struct nvmem_kunit_fixture *fx = h->fx;
+	struct nvmem_device *found, *fresh;
+	u8 buf[NVMEM_KUNIT_SIZE];
+	u32 v32;
+
+	found = nvmem_device_find((void *)fx->pdata.name, device_match_name);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(found));
+	if (!IS_ERR_OR_NULL(found))
+		nvmem_device_put(found);
+
+	KUNIT_ASSERT_EQ(test, device_attach(&fx->pdev->dev), 1);
+	KUNIT_ASSERT_EQ(test, fx->stats->probe_err, 0);
+
+	fresh = nvmem_kunit_device_get(test, fx->consumer, fx->pdata.name);
+	KUNIT_EXPECT_PTR_NE(test, fresh, h->nvmem);
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(fresh, 0, sizeof(buf), buf),
+			(int)sizeof(buf));
+	nvmem_kunit_expect_pattern(test, buf, 0, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->reads), 1);
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(h->nvmem, 0, 4, buf), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_cell_read_err(h->cell), -ENODEV);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->reads), 1);
+
+	/* A fresh cell handle reads through the new device. */
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u32(fx->consumer, "u32", &v32), 0);
+	nvmem_kunit_expect_pattern(test, (u8 *)&v32, 4, sizeof(v32));
+}
+
+/* NVMEM_REMOVE fires exactly once even if handles outlive the unbind. */
+static void nvmem_unbind_notifier_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_events *ev;
+	struct platform_device *pdev;
+	struct nvmem_device *nvmem;
+	struct device *consumer;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	ev = nvmem_kunit_watch(test, pdata.name);
+	pdev = nvmem_kunit_add_provider(test, &pdata);
+	consumer = nvmem_kunit_consumer(test);
+	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
+
+	nvmem_kunit_unbind(test, pdev);
+	KUNIT_EXPECT_LE(test, atomic_read(&ev->remove), 1);
+	kunit_release_action(test, nvmem_kunit_device_put, nvmem);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->add), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->remove), 1);
+}
+
+/**
+ * struct nvmem_kunit_reader - a thread reading the device in a loop
+ * @nvmem: handle to read through
+ * @unbound: set once the unbind has returned
+ * @task: the thread
+ * @done: completed when the thread stops reading
+ * @reads: successful reads
+ * @bad_bytes: bytes that did not match the pattern
+ * @late_reads: successful reads started after @unbound was set
+ * @err: the error that ended the loop
+ */
+struct nvmem_kunit_reader {
+	struct nvmem_device *nvmem;
+	const bool *unbound;
+	struct task_struct *task;
+	struct completion done;
+	atomic_t reads;
+	unsigned long bad_bytes;
+	unsigned long late_reads;
+	int err;
+};
+
+static unsigned long nvmem_kunit_count_bad(const u8 *buf, size_t len)
+{
+	unsigned long bad = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		bad += buf[i] != nvmem_kunit_pattern(i);
+
+	return bad;
+}
+
+/*
+ * Reads the whole device until a read fails. A read that succeeds after
+ * the unbind returned ends the loop too, so a core that never fails
+ * cannot keep the thread spinning.
+ */
+static int nvmem_kunit_reader_fn(void *data)
+{
+	struct nvmem_kunit_reader *r = data;
+	u8 buf[NVMEM_KUNIT_SIZE];
+	bool late;
+	int ret;
+
+	for (;;) {
+		/* Pairs with the release in the test: the unbind is done. */
+		late = smp_load_acquire(r->unbound);
+		memset(buf, 0, sizeof(buf));
+		ret = nvmem_device_read(r->nvmem, 0, sizeof(buf), buf);
+		if (ret < 0) {
+			r->err = ret;
+			break;
+		}
+		r->bad_bytes += nvmem_kunit_count_bad(buf, sizeof(buf));
+		if (ret != sizeof(buf))
+			r->bad_bytes += sizeof(buf);
+		atomic_inc(&r->reads);
+		if (late) {
+			r->late_reads++;
+			r->err = ret;
+			break;
+		}
+	}
+
+	/* complete_all(): both the test and its cleanup wait for it. */
+	complete_all(&r->done);
+
+	return 0;
+}
+
+/**
+ * struct nvmem_kunit_race - readers racing an unbind
+ * @readers: the reader threads' state
+ * @started: number of threads started
+ * @unbound: set once the unbind has returned, stops the readers
+ */
+struct nvmem_kunit_race {
+	struct nvmem_kunit_reader readers[NVMEM_KUNIT_READERS];
+	int started;
+	bool unbound;
+};
+
+/* Stops the readers whatever happened to the test. */
+static void nvmem_kunit_race_stop(void *data)
+{
+	struct nvmem_kunit_race *race = data;
+	int i;
+
+	/* Pairs with the acquire in nvmem_kunit_reader_fn(). */
+	smp_store_release(&race->unbound, true);
+	for (i = 0; i < race->started; i++)
+		wait_for_completion(&race->readers[i].done);
+}
+
+static void nvmem_kunit_start_readers(struct kunit *test,
+				      struct nvmem_kunit_race *race,
+				      struct nvmem_device *nvmem)
+{
+	struct nvmem_kunit_reader *r;
+	int i, ret;
+
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_race_stop, race);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for (i = 0; i < NVMEM_KUNIT_READERS; i++) {
+		r = &race->readers[i];
+		r->nvmem = nvmem;
+		r->unbound = &race->unbound;
+		init_completion(&r->done);
+		r->task = kthread_run(nvmem_kunit_reader_fn, r,
+				      "nvmem-kunit-rd%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(r->task));
+		race->started++;
+	}
+}
+
+/* Waits until every reader has read once and one is inside the provider. */
+static void nvmem_kunit_wait_readers_busy(struct kunit *test,
+					  struct nvmem_kunit_race *race,
+					  struct nvmem_kunit_stats *stats)
+{
+	unsigned long timeout = jiffies + msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS);
+	bool busy;
+	int i;
+
+	do {
+		busy = atomic_read(&stats->in_callback) > 0;
+		for (i = 0; i < race->started; i++)
+			busy &= atomic_read(&race->readers[i].reads) > 0;
+		if (busy)
+			return;
+		usleep_range(100, 200);
+	} while (time_before(jiffies, timeout));
+
+	KUNIT_FAIL(test, "readers did not get going");
+}
+
+/*
+ * Readers in flight while the provider is unbound: the unbind waits for
+ * the callbacks running, every read either returns the right data or
+ * fails, every reader ends on -ENODEV, and the provider is not called
+ * once the unbind has returned.
+ */
+static void nvmem_unbind_readers_in_flight_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_race *race;
+	struct platform_device *pdev;
+	struct nvmem_device *nvmem;
+	struct device *consumer;
+	int i, reads_at_unbind;
+	ktime_t start;
+	s64 unbind_us;
+
+	race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, race);
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.delay_us = 2000;
+	pdev = nvmem_kunit_add_provider(test, &pdata);
+	consumer = nvmem_kunit_consumer(test);
+	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
+
+	nvmem_kunit_start_readers(test, race, nvmem);
+	nvmem_kunit_wait_readers_busy(test, race, pdata.stats);
+
+	start = ktime_get();
+	device_release_driver(&pdev->dev);
+	unbind_us = ktime_us_delta(ktime_get(), start);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->in_callback), 0);
+	reads_at_unbind = atomic_read(&pdata.stats->reads);
+	/* Reads the readers start from now on begin after the unbind. */
+	smp_store_release(&race->unbound, true);
+
+	for (i = 0; i < race->started; i++) {
+		struct nvmem_kunit_reader *r = &race->readers[i];
+		unsigned long left;
+
+		left = wait_for_completion_timeout(&r->done,
+						   msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS));
+		KUNIT_ASSERT_GT_MSG(test, left, 0, "reader %d hangs", i);
+		KUNIT_EXPECT_EQ_MSG(test, r->err, -ENODEV, "reader %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, r->bad_bytes, 0, "reader %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, r->late_reads, 0, "reader %d", i);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), reads_at_unbind);
+
+	kunit_info(test, "unbind with %d readers in flight took %lld us (%d reads)\n",
+		   race->started, unbind_us, reads_at_unbind);
+}
+
+static struct kunit_case nvmem_unbind_cases[] = {
+	KUNIT_CASE(nvmem_unbind_device_handle_test),
+	KUNIT_CASE(nvmem_unbind_cell_handle_test),
+	KUNIT_CASE(nvmem_unbind_cell_helpers_test),
+	KUNIT_CASE(nvmem_unbind_rebind_test),
+	KUNIT_CASE(nvmem_unbind_notifier_test),
+	KUNIT_CASE_SLOW(nvmem_unbind_readers_in_flight_test),
+	{}
+};
+
+static struct kunit_suite nvmem_unbind_suite = {
+	.name = "nvmem_core_unbind",
+	.init = nvmem_kunit_init,
+	.test_cases = nvmem_unbind_cases,
+};
+
+kunit_test_suites(&nvmem_core_suite, &nvmem_bad_input_suite,
+		  &nvmem_unbind_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the nvmem core");
+MODULE_LICENSE("GPL");
