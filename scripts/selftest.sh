@@ -18,9 +18,9 @@ set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 TREE OUT" >&2; exit 2; }
 repo=$(cd "$(dirname "$0")/.." && pwd)
-tree=$(cd "$1" && pwd)
+tree=$(cd "$1" && pwd -P)
 mkdir -p "$2"
-out=$(cd "$2" && pwd)
+out=$(cd "$2" && pwd -P)
 dir=$out/selftest
 timeout=${SELFTEST_TIMEOUT:-900}
 splats='BUG:|KASAN|UBSAN|WARNING:|Oops|general protection|Call Trace|INFO: task .* blocked|possible .*lock|suspicious RCU usage|detected stall|Kernel panic'

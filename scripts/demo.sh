@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The demo: unbind an at24 EEPROM while it is read, on the base kernel and
+# on the series, and say which kernel survived.  demo.sh [BASE SERIES]
+#
+# Builds two test kernels, each with the nvmem selftest patch:
+#   base    tag "base" of build/linux + the selftest patch
+#   series  branch "series" of build/linux (+ the selftest patch unless
+#           the series has it)
+# in worktrees build/demo/{base,series} (build/demo/out/* for the builds),
+# runs scripts/selftest.sh on each and prints a verdict derived from what
+# the kernels did: the first splat and its top frames, how the reads
+# ended, whether the console stayed clean, and the unbind time.
+# BASE and SERIES override the two commits, DEMO_DIR build/demo.  The
+# selftest patch is taken from the series if it has it, else from
+# selftest/*.patch.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+linux=$repo/build/linux
+demo=${DEMO_DIR:-$repo/build/demo}
+export T0=${T0:-$(date +%s)} RESULTS=$demo/results
+subject="selftests: nvmem: add a test for unbinding an EEPROM while it is read"
+
+die() { echo "demo: $*" >&2; exit 1; }
+stage() { "$repo/scripts/stage.sh" "$@"; }
+
+for tool in qemu-system-x86_64 cpio readelf make gcc; do
+	command -v "$tool" > /dev/null || die "needs $tool"
+done
+
+[ -d "$linux" ] || stage demo-base "$repo/scripts/base.sh" "$linux"
+if ! git -C "$linux" rev-parse -q --verify refs/heads/series > /dev/null ||
+   [ "$(git -C "$linux" rev-list --count base..series)" -eq 0 ]; then
+	stage demo-series "$repo/scripts/apply.sh" "$linux"
+fi
+base=${1:-base}
+series=${2:-series}
+
+# The selftest commit: from the series, or the patch file applied on base.
+selftest=$(git -C "$linux" log --format=%H --fixed-strings \
+	--grep="$subject" "base..$series" | head -n 1)
+
+who=(-c user.name=demo -c user.email=demo@localhost)
+
+# worktree NAME COMMIT: build/demo/NAME at COMMIT + the selftest patch
+worktree() {
+	local wt=$demo/$1
+
+	if [ -d "$wt" ]; then
+		git -C "$wt" checkout -q --detach "$2"
+	else
+		git -C "$linux" worktree add -q --detach "$wt" "$2"
+	fi
+	if git -C "$wt" log --format=%s "base..HEAD" | grep -qxF "$subject"; then
+		return
+	fi
+	if [ -n "$selftest" ]; then
+		git -C "$wt" "${who[@]}" cherry-pick "$selftest" > /dev/null
+	else
+		git -C "$wt" "${who[@]}" am -q "$repo"/selftest/*.patch
+	fi
+}
+
+mkdir -p "$demo"
+: > "$RESULTS"
+for k in base series; do
+	[ "$k" = base ] && commit=$base || commit=$series
+	worktree "$k" "$commit"
+	echo "demo: $k = $(git -C "$demo/$k" log --oneline -1 "$commit" | cut -c 1-70) + selftest"
+	stage "demo-kconfig-$k" "$repo/scripts/kconfig.sh" "$demo/$k" "$demo/out/$k"
+	stage "demo-build-$k" "$repo/scripts/build.sh" "$demo/$k" "$demo/out/$k"
+done
+for k in base series; do
+	stage "demo-run-$k" \
+		"$repo/scripts/selftest.sh" "$demo/$k" "$demo/out/$k" || true
+done
+
+"$repo/scripts/verdict.sh" "$demo/out/base/selftest" "$demo/out/series/selftest"
