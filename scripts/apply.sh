@@ -23,7 +23,8 @@ git -C "$tree" rev-parse -q --verify refs/tags/base > /dev/null ||
 	die "$tree has no tag base; run 'make base' first"
 [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
 	die "$tree has uncommitted changes; commit them or 'make export' first"
-if [ -d "$(git -C "$tree" rev-parse --git-path rebase-apply)" ]; then
+gitdir=$(git -C "$tree" rev-parse --absolute-git-dir)
+if [ -d "$gitdir/rebase-apply" ] || [ -d "$gitdir/rebase-merge" ]; then
 	die "$tree has a git am or rebase in progress"
 fi
 

@@ -28,12 +28,14 @@ if [ -z "$commits" ]; then
 	exit 0
 fi
 
+export LC_ALL=C	# same warning text whatever the locale
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo/build} CCACHE_NOHASHDIR=1
 cc=gcc
 command -v ccache > /dev/null && cc="ccache gcc"
 mkdir -p "$out" "$obj"
 
 if [ ! -e "$src/.git" ]; then
+	echo "build-patches: making the worktree $src"
 	git -C "$tree" worktree prune
 	git -C "$tree" worktree add -q -f --detach "$src" base
 fi
@@ -70,7 +72,7 @@ build() {
 		return 1
 	fi
 	{ grep -E ': (warning|error):' "$log" || true; } |
-		sed -e "s|$src/||g" -e 's|^\(\.\./\)*||' \
+		sed -e "s|$src/||g" -e 's|^\.\./src/||' \
 		    -e 's/:[0-9]\+:[0-9]\+:/:/' -e 's/:[0-9]\+:/:/' | sort -u
 }
 

@@ -11,4 +11,3 @@ echo "build: make ${make_opts[*]} all compile_commands.json"
 make -C "$tree" "${make_opts[@]}" olddefconfig > /dev/null
 make -C "$tree" "${make_opts[@]}" --jobs="$(nproc)" all compile_commands.json
 echo "build: $out/arch/x86/boot/bzImage ($(du -h "$out/arch/x86/boot/bzImage" | cut -f1)), $(find "$out" -name '*.ko' | wc -l) modules"
-command -v ccache > /dev/null && ccache -s | grep -iE 'hits|misses' | head -n 3 || true
