@@ -46,7 +46,8 @@ git -C "$tree" checkout -q --detach base
 for p in "${list[@]}"; do
 	if ! out=$(git -C "$tree" am -q --no-3way --committer-date-is-author-date "$p" 2>&1); then
 		echo "apply: FAILED: $(basename "$p") does not apply:" >&2
-		echo "$out" | sed 's/^/    /' >&2
+		grep -vE '^(hint:|When you|If you|To restore|Patch failed at)' <<< "$out" |
+			sed 's/^/    /' >&2
 		git -C "$tree" am --abort
 		[ -n "$old" ] && git -C "$tree" checkout -q series
 		exit 1
