@@ -35,5 +35,8 @@ if stage kconfig scripts/kconfig.sh "$tree" "$out" &&
 		stage selftest scripts/selftest.sh "$tree" "$out"
 	fi
 fi
+# The same tests on the base with only the test patches: they must fail
+# where the series fixes something.
+stage proof scripts/proof.sh "$tree"
 
 summary
