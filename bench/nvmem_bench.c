@@ -47,11 +47,11 @@ static char *mode = "run";
 module_param(mode, charp, 0444);
 MODULE_PARM_DESC(mode, "run: timing benchmarks; mem: register ndev devices");
 
-static unsigned int iters_small = 200000;
+static unsigned int iters_small = 500000;
 module_param(iters_small, uint, 0444);
 MODULE_PARM_DESC(iters_small, "calls per reader for 4 B reads");
 
-static unsigned int iters_large = 20000;
+static unsigned int iters_large = 50000;
 module_param(iters_large, uint, 0444);
 MODULE_PARM_DESC(iters_large, "calls per reader for 4 KiB reads");
 

@@ -47,8 +47,8 @@ if [ "$runs" -le 1 ]; then
 else
 	smoke=0
 fi
-iters_small=${BENCH_ITERS_SMALL:-$([ $smoke = 1 ] && echo 5000 || echo 200000)}
-iters_large=${BENCH_ITERS_LARGE:-$([ $smoke = 1 ] && echo 500 || echo 20000)}
+iters_small=${BENCH_ITERS_SMALL:-$([ $smoke = 1 ] && echo 5000 || echo 500000)}
+iters_large=${BENCH_ITERS_LARGE:-$([ $smoke = 1 ] && echo 500 || echo 50000)}
 rounds=${BENCH_ROUNDS:-$([ $smoke = 1 ] && echo 3 || echo 5)}
 unbind_cycles=${BENCH_UNBIND_CYCLES:-$([ $smoke = 1 ] && echo 20 || echo 200)}
 ndev=${BENCH_NDEV:-$([ $smoke = 1 ] && echo 100 || echo 1000)}
