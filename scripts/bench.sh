@@ -104,7 +104,11 @@ step_kernel() {
 	w=$(wt "$k")
 	o=$(out "$k")
 	mkdir -p "$o" "$work/$k"
-	ln -sfn "$o" "$repo/build/out-bench-${variant:+alt-$variant-}$k"
+	if [ "$k" = series ] && [ -n "$variant" ]; then
+		ln -sfn "$o" "$repo/build/out-bench-alt-$variant"
+	else
+		ln -sfn "$o" "$repo/build/out-bench-$k"
+	fi
 	echo "kernel: $w -> $o (kunit.py x86_64 base + bench/Kconfig.bench)"
 	(cd "$w" && ./tools/testing/kunit/kunit.py config --arch=x86_64 \
 		"--build_dir=$o" "--kunitconfig=$repo/bench/Kconfig.bench" \
