@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Prove that the tests test the fix: proof.sh TREE [PROOF]
+# Prove that the tests test the fix: proof.sh TREE OUT
 #
-# Makes PROOF (default build/proof), a worktree of TREE at tag "base" with
-# only the series' test patches applied (the patches that touch nothing but
-# the KUnit suite, the kselftest and their Kconfig, Makefile and
-# MAINTAINERS lines), builds its test kernel in build/out/proof, runs the
-# KUnit suite and the kselftest on it, and records a result for each thing
-# the unfixed kernel must show:
+# Checks out, in TREE, tag "base" with only the series' test patches applied
+# (the patches that touch nothing but the KUnit suite, the kselftest and
+# their Kconfig, Makefile and MAINTAINERS lines), rebuilds the test kernel
+# in OUT (the series' build directory: only the files the fixes touch are
+# rebuilt), runs the KUnit suite and the kselftest on it, checks out branch
+# "series" again, and records a result for each thing the unfixed kernel
+# must show:
 #
 #   proof:kunit-api         every case of suite nvmem_core passes (the
 #                           tests work on the base and can pass there)
@@ -22,8 +23,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 tree=$(realpath "${1:-$repo/build/linux}")
-proof=$(realpath -m "${2:-$repo/build/proof}")
-out=$repo/build/out/proof
+out=$(realpath -m "${2:-$repo/build/out/$(basename "$tree")}")
 results=$repo/scripts/results.sh
 
 die() { echo "proof: $*" >&2; exit 1; }
@@ -42,17 +42,20 @@ while read -r p; do
 done < "$repo/patches/series"
 [ ${#test_patches[@]} -gt 0 ] || die "patches/ has no test patch"
 
+[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
+	die "$tree has uncommitted changes"
+git -C "$tree" rev-parse -q --verify refs/heads/series > /dev/null ||
+	die "$tree has no branch series"
+proof=$tree
+trap 'git -C "$tree" am --abort > /dev/null 2>&1 || true
+      git -C "$tree" checkout -q series' EXIT
+
 echo "proof: base + ${#test_patches[@]} test patch(es):"
-if [ -d "$proof" ]; then
-	git -C "$proof" am --abort > /dev/null 2>&1 || true
-	git -C "$proof" checkout -q --detach base
-else
-	git -C "$tree" worktree add -q --detach "$proof" base
-fi
+git -C "$tree" checkout -q --detach base
 export GIT_COMMITTER_NAME=proof GIT_COMMITTER_EMAIL=proof@localhost
 for p in "${test_patches[@]}"; do
-	git -C "$proof" am -q "$p" || die "$(basename "$p") does not apply on base"
-	echo "    $(git -C "$proof" log -1 --format=%s)"
+	git -C "$tree" am -q "$p" || die "$(basename "$p") does not apply on base"
+	echo "    $(git -C "$tree" log -1 --format=%s)"
 done
 
 "$repo/scripts/kconfig.sh" "$proof" "$out"
@@ -60,13 +63,13 @@ done
 
 # KUnit: kunit.py fails on the base by design; the JSON says how.
 source "$repo/scripts/kunit-env.sh" "$proof" "$out"
-rm -f "$out/kunit.json"
+rm -f "$out/kunit-proof.json"
 (cd "$proof" && ./tools/testing/kunit/kunit.py run "${kunit_args[@]}" \
 	--qemu_args='-smp 2' --kernel_args=kasan_multi_shot --timeout=1200 \
-	--json="$out/kunit.json") > "$out/kunit-proof.log" 2>&1 || true
-[ -f "$out/kunit.json" ] || die "kunit.py left no results: $out/kunit-proof.log"
+	--json="$out/kunit-proof.json") > "$out/kunit-proof.log" 2>&1 || true
+[ -f "$out/kunit-proof.json" ] || die "kunit.py left no results: $out/kunit-proof.log"
 
-python3 - "$out/kunit.json" <<'PY' | while read -r verdict name why; do
+python3 - "$out/kunit-proof.json" <<'PY' | while read -r verdict name why; do
 import json
 import sys
 
@@ -115,6 +118,7 @@ PY
 done
 
 # The kselftest: it must fail on the base, and because of a KASAN report.
+# (selftest.sh overwrites OUT/selftest: the series' run is recorded already.)
 if [ -d "$proof/tools/testing/selftests/nvmem" ]; then
 	if RESULTS=/dev/null "$repo/scripts/selftest.sh" "$proof" "$out" \
 		> "$out/selftest-proof.log" 2>&1; then

@@ -37,6 +37,6 @@ if stage kconfig scripts/kconfig.sh "$tree" "$out" &&
 fi
 # The same tests on the base with only the test patches: they must fail
 # where the series fixes something.
-stage proof scripts/proof.sh "$tree"
+stage proof scripts/proof.sh "$tree" "$out"
 
 summary
