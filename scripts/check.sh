@@ -46,7 +46,8 @@ done < <( (list "$repo"; list "$tmp/out") | sort -u)
 
 if [ "$bad" -ne 0 ]; then
 	echo "check: $bad file(s) differ from branch series of $tree;"
-	echo "check: commit in the tree and run 'make export', or 'make apply' to discard tree changes"
+	echo "check: these files are written by 'make export' only: change the series in"
+	echo "check: the tree and export, or 'make apply' to put the tree back at patches/"
 	exit 1
 fi
 echo "check: repo matches branch series of $tree ($(git -C "$tree" rev-parse --short series))"
