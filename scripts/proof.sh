@@ -111,7 +111,7 @@ unbind = "nvmem_core_unbind"
 check("proof:kunit-unbind", "FAIL",
       [(unbind, f"nvmem_unbind_{c}_test")
        for c in ("device_handle", "cell_handle", "cell_helpers", "rebind",
-                 "readers_in_flight")])
+                 "notifier", "readers_in_flight")])
 PY
 	echo "proof: $verdict $name: $why"
 	"$results" add "$verdict" "$name"
