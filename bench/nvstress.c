@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #define NERR 140
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *parent, *stopfile;
 static char leaf[64];
@@ -188,7 +189,7 @@ static int splat_seen(void)
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
-	for (i = 0; i < sizeof(pat) / sizeof(pat[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(pat); i++)
 		if (strstr(buf, pat[i]))
 			return 1;
 	return 0;
