@@ -9,7 +9,7 @@ OUT ?= build/out/$(notdir $(TREE))
 STAGE := scripts/stage.sh
 
 .PHONY: help deps base apply export check checkpatch build-patches \
-	kconfig kernel kunit selftest demo test clean
+	kconfig kernel kunit selftest proof demo test bench stress clean
 
 help:
 	@echo 'Workbench for the nvmem series (TREE=$(TREE), OUT=$(OUT))'
@@ -28,6 +28,9 @@ help:
 	@echo '  make kernel         build the test kernel (bzImage, modules) with ccache'
 	@echo '  make kunit          KUnit in QEMU with kunit.py, on the test kernel'
 	@echo '  make selftest       the nvmem kselftest in QEMU (scripts/selftest.sh)'
+	@echo '  make proof          KUnit and kselftest on base + test patches: they must fail'
+	@echo '  make bench          base vs series benchmark, BENCH_RUNS=5 paired boots'
+	@echo '  make stress         STRESS_CYCLES=10000 bind/unbind cycles under KASAN+kmemleak'
 	@echo '  make clean          remove build outputs (keeps $(TREE))'
 	@echo
 	@echo 'Logs: build/logs/<stage>.log; results: build/results'
@@ -65,6 +68,15 @@ kunit: kernel
 selftest: kernel
 	@test -x scripts/selftest.sh || { echo "selftest: scripts/selftest.sh not written yet"; exit 1; }
 	@$(STAGE) $@ scripts/selftest.sh $(TREE) $(OUT)
+
+proof: kernel
+	@$(STAGE) $@ scripts/proof.sh $(TREE) $(OUT)
+
+bench:
+	@scripts/bench.sh
+
+stress:
+	@scripts/stress.sh
 
 demo:
 	@test -x scripts/demo.sh || { echo "demo: scripts/demo.sh not written yet"; exit 1; }
