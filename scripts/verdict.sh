@@ -25,8 +25,9 @@ summarize() {
 	cases="$(grep -c '^ok ' "$tap" || true) ok, $(grep -c '^not ok ' "$tap" || true) not ok ($(grep -m1 '^1\.\.' "$tap" || echo 'no plan'))"
 	splat_count=$(console "$d" | grep -cE "$splats" || true)
 	first_splat=$(console "$d" | grep -m1 -E "$splats" || true)
-	# "# PATH: N good, N ENODEV, N wrong, N late, N errors" per file and unbind
-	read -r good enodev wrong late errors < <(awk '
+	# "# PATH: N good, N ENODEV, N wrong, N late, N errors" per file and
+	# unbind, and "# PATH: N errors around the unbind (...)"
+	read -r good enodev wrong late errors around < <(awk '
 		/^# .*: [0-9]+ good, [0-9]+ ENODEV, / {
 			for (i = 1; i <= NF; i++) {
 				if ($(i + 1) ~ /^good,/) g += $i
@@ -36,9 +37,14 @@ summarize() {
 				if ($(i + 1) ~ /^errors/) e += $i
 			}
 		}
-		END { print g + 0, n + 0, w + 0, l + 0, e + 0 }' "$tap")
+		/^# .*: [0-9]+ errors around the unbind/ {
+			for (i = 1; i < NF; i++)
+				if ($(i + 1) == "errors") { a += $i; break }
+		}
+		END { print g + 0, n + 0, w + 0, l + 0, e + 0, a + 0 }' "$tap")
 	reads="$good good, $enodev ENODEV"
-	reads2="$wrong wrong, $late late, $errors other"
+	reads2="$wrong wrong, $late good after unbind"
+	reads3="$around errors during, $errors after unbind"
 	if [ "$wrong" -gt 0 ]; then outcome="WRONG DATA"
 	elif [ "$late" -gt 0 ]; then outcome="reads still 'worked' after unbind"
 	elif [ "$errors" -gt 0 ]; then
@@ -46,7 +52,7 @@ summarize() {
 	elif [ "$enodev" -gt 0 ]; then outcome="ENODEV"
 	else outcome="no unbind result"
 	fi
-	unbind=$(awk '/^# unbind took / { n++; if (n == 1) f = $4; if ($4 > m) m = $4 }
+	unbind=$(awk '/^# unbind took / { n++; if (n == 1) f = $4; if ($4 + 0 > m + 0) m = $4 }
 		END { if (n) printf "%s ms (max %s ms, %d unbinds)", f, m, n; else print "n/a" }' "$tap")
 	survived=no
 	if [ "$finished" = yes ] && [ "$status" = 0 ] && [ "$splat_count" -eq 0 ]; then
@@ -71,19 +77,19 @@ first_frames() {
 		}'
 }
 
-row() { printf '%-26s %-36s %s\n' "$1" "$2" "$3"; }
+row() { printf '%-24s %-42s %s\n' "$1" "$2" "$3"; }
 
 summarize "$1"
-b=("$cases" "$reads" "$reads2" "$outcome" "$splat_count splat lines" "$unbind" "${finished:-no (hung or crashed)}" "$survived")
+b=("$cases" "$reads" "$reads2" "$reads3" "$outcome" "$splat_count splat lines" "$unbind" "${finished:-no (hung or crashed)}" "$survived")
 b_first=$first_splat
 summarize "$2"
-s=("$cases" "$reads" "$reads2" "$outcome" "$splat_count splat lines" "$unbind" "${finished:-no (hung or crashed)}" "$survived")
+s=("$cases" "$reads" "$reads2" "$reads3" "$outcome" "$splat_count splat lines" "$unbind" "${finished:-no (hung or crashed)}" "$survived")
 s_first=$first_splat
 
 echo
 echo "=== Unbinding an at24 EEPROM while it is read ==="
 row "" "base" "series"
-labels=("test cases" "reads around the unbind" "" "reads ended in" "console" "unbind time under load" "test finished" "SURVIVED")
+labels=("test cases" "reads around the unbind" "" "" "reads ended in" "console" "unbind time under load" "test finished" "SURVIVED")
 for i in "${!labels[@]}"; do
 	[ "${b[i]}" = 0\ splat\ lines ] && b[i]=clean
 	[ "${s[i]}" = 0\ splat\ lines ] && s[i]=clean
@@ -107,12 +113,12 @@ for k in base series; do
 done
 
 echo
-if [ "${b[7]}" = no ] && [ "${s[7]}" = yes ]; then
+if [ "${b[8]}" = no ] && [ "${s[8]}" = yes ]; then
 	echo "VERDICT: the series kernel survived unbinding the EEPROM while it was read; the base kernel did not."
 	exit 0
-elif [ "${b[7]}" = yes ] && [ "${s[7]}" = yes ]; then
+elif [ "${b[8]}" = yes ] && [ "${s[8]}" = yes ]; then
 	echo "VERDICT: both kernels survived; the test did not catch the bug on base."
-elif [ "${s[7]}" = no ] && [ "${b[7]}" = no ]; then
+elif [ "${s[8]}" = no ] && [ "${b[8]}" = no ]; then
 	echo "VERDICT: neither kernel survived."
 else
 	echo "VERDICT: only the base kernel survived; the series regressed."
