@@ -12,8 +12,12 @@
  *	Read each SPEC in a loop from PROCS processes with a file descriptor
  *	each and from THREADS threads sharing one file descriptor, unbind
  *	DEVICE from the driver directory DRIVER meanwhile, and succeed if
- *	every read gave the pattern or failed with ENODEV, no read started
- *	after the unbind succeeded, and every reader saw ENODEV in the end.
+ *	no read gave anything but the pattern, every read started after the
+ *	unbind returned failed with ENODEV, and every file saw ENODEV.
+ *	Errors of reads that overlap the unbind are reported, not failed: the
+ *	provider may fail them while it is being unbound (at24 disables
+ *	runtime PM in its remove callback, before devres unregisters its
+ *	nvmem device).
  *
  * A SPEC is PATH:OFFSET:LENGTH: PATH reads as LENGTH bytes of the nvmem
  * device starting at OFFSET.
@@ -55,13 +59,17 @@ struct counts {
 	unsigned long enodev;	/* reads that failed with ENODEV */
 	unsigned long wrong;	/* reads that gave anything else */
 	unsigned long late;	/* good reads started after the unbind returned */
-	unsigned long error;	/* reads that failed otherwise */
+	unsigned long error;	/* other errors, started after the unbind */
+	unsigned long during;	/* other errors, started before it returned */
 	int last_errno;
+	int during_errno;
 };
+
+enum phase { BEFORE_UNBIND, DURING_UNBIND, AFTER_UNBIND };
 
 struct shared {
 	int stop;
-	int unbound;
+	int phase;
 	struct counts counts[MAX_SPECS];
 };
 
@@ -137,11 +145,12 @@ static enum result read_once(const struct spec *spec, int fd, int *err)
 	return READ_OK;
 }
 
-static void count(struct counts *c, enum result res, bool late, int err)
+static void count(struct counts *c, enum result res, int phase, int err)
 {
 	switch (res) {
 	case READ_OK:
-		__atomic_add_fetch(late ? &c->late : &c->ok, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(phase == AFTER_UNBIND ? &c->late : &c->ok, 1,
+				   __ATOMIC_RELAXED);
 		break;
 	case READ_ENODEV:
 		__atomic_add_fetch(&c->enodev, 1, __ATOMIC_RELAXED);
@@ -150,8 +159,13 @@ static void count(struct counts *c, enum result res, bool late, int err)
 		__atomic_add_fetch(&c->wrong, 1, __ATOMIC_RELAXED);
 		break;
 	case READ_ERROR:
-		__atomic_add_fetch(&c->error, 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&c->last_errno, err, __ATOMIC_RELAXED);
+		if (phase != AFTER_UNBIND) {
+			__atomic_add_fetch(&c->during, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&c->during_errno, err, __ATOMIC_RELAXED);
+		} else {
+			__atomic_add_fetch(&c->error, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&c->last_errno, err, __ATOMIC_RELAXED);
+		}
 		break;
 	}
 }
@@ -160,13 +174,12 @@ static void *reader_loop(void *arg)
 {
 	struct reader *r = arg;
 	enum result res;
-	bool late;
-	int err = 0;
+	int phase, err = 0;
 
 	while (!__atomic_load_n(&shared->stop, __ATOMIC_ACQUIRE)) {
-		late = __atomic_load_n(&shared->unbound, __ATOMIC_ACQUIRE);
+		phase = __atomic_load_n(&shared->phase, __ATOMIC_ACQUIRE);
 		res = read_once(r->spec, r->fd, &err);
-		count(r->counts, res, late, err);
+		count(r->counts, res, phase, err);
 	}
 
 	return NULL;
@@ -182,7 +195,8 @@ static void reader_process(const struct spec *spec, struct counts *c,
 
 	r.fd = open(spec->path, O_RDONLY);
 	if (r.fd < 0) {
-		count(c, READ_ERROR, false, errno);
+		c->last_errno = errno;
+		__atomic_add_fetch(&c->error, 1, __ATOMIC_RELAXED);
 		_exit(KSFT_FAIL);
 	}
 
@@ -313,6 +327,10 @@ static int report(const struct spec *specs, int nspecs)
 			       specs[i].path, c->ok, c->enodev, c->wrong,
 			       c->late, c->error, c->error ? ", last: " : "",
 			       c->error ? strerror(c->last_errno) : "");
+		if (c->during)
+			ksft_print_msg("%s: %lu errors around the unbind (%s)\n",
+				       specs[i].path, c->during,
+				       strerror(c->during_errno));
 		if (c->wrong || c->late || c->error || !c->enodev)
 			bad++;
 	}
@@ -344,6 +362,7 @@ static int do_unbind(const char *driver, const char *device,
 	}
 	sleep_ms(100);
 
+	__atomic_store_n(&shared->phase, DURING_UNBIND, __ATOMIC_RELEASE);
 	if (unbind_device(driver, device, &ms)) {
 		ksft_print_msg("unbinding %s failed\n", device);
 		ret = KSFT_FAIL;
@@ -351,7 +370,7 @@ static int do_unbind(const char *driver, const char *device,
 		ksft_print_msg("unbind took %.1f ms with %d readers on %d files\n",
 			       ms, nspecs * (procs + threads), nspecs);
 	}
-	__atomic_store_n(&shared->unbound, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&shared->phase, AFTER_UNBIND, __ATOMIC_RELEASE);
 
 	if (!wait_for_all(nspecs, has_enodev, SETTLE_TIMEOUT_MS))
 		ksft_print_msg("not every file failed with ENODEV\n");
