@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Bisectability: build each commit of base..series of TREE in order, with
-# W=1 and sparse (C=2), and fail on any warning the base does not have.
+# W=1 and sparse, and fail on any warning the base does not have.
 #
 # Each commit builds the directories it touches: those of changed .c
 # files, Makefiles and Kconfigs, of changed headers under drivers/, and
@@ -9,7 +9,11 @@
 # are skipped.  The config is allmodconfig (without WERROR), so every nvmem
 # provider and layout is compiled.  Commits are checked out one after the
 # other in the worktree OUT/src and built in OUT/obj, so only what a commit
-# touches is rebuilt.  Warnings are compared without line and column.
+# touches is rebuilt.  The base rebuilds those directories from scratch
+# with C=2, so its list of warnings is complete; each commit then warns,
+# gcc and sparse (C=1) alike, for the files it makes recompile: a file not
+# recompiled cannot warn differently.  Warnings are compared without line
+# and column.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +32,8 @@ if [ -z "$commits" ]; then
 	exit 0
 fi
 
-export LC_ALL=C	# same warning text whatever the locale
+export LC_ALL=C	# same warning text whatever the locale (but ccache
+		# replays what it stored, hence the quotes in build())
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo/build} CCACHE_NOHASHDIR=1
 cc=gcc
 command -v ccache > /dev/null && cc="ccache gcc"
@@ -51,11 +56,12 @@ dirs_of() {
 	done | sort -u
 }
 
-# Build DIRS... at the commit checked out in $src; print the normalized
-# warnings (path relative to the tree, no line/column) on stdout.
+# Build DIRS... at the commit checked out in $src with sparse mode C=1 or
+# C=2; print the normalized warnings (path relative to the tree, no
+# line/column) on stdout.
 build() {
-	local log=$1 existing=() d
-	shift
+	local log=$1 check=$2 existing=() d
+	shift 2
 	for d; do
 		[ -f "$src/$d/Makefile" ] && existing+=("$d")
 	done
@@ -66,23 +72,27 @@ build() {
 		return 1
 	fi
 	[ ${#existing[@]} -gt 0 ] || return 0
-	if ! make -C "$src" O="$obj" CC="$cc" W=1 C=2 -j"$(nproc)" \
+	if ! make -C "$src" O="$obj" CC="$cc" W=1 C="$check" -j"$(nproc)" \
 			"${existing[@]}" >> "$log" 2>&1; then
 		grep -E '(error|Error)' "$log" | tail -n 20 >&2 || true
 		return 1
 	fi
 	{ grep -E ': (warning|error):' "$log" || true; } |
 		sed -e "s|$src/||g" -e 's|^\.\./src/||' \
-		    -e 's/:[0-9]\+:[0-9]\+:/:/' -e 's/:[0-9]\+:/:/' | sort -u
+		    -e 's/:[0-9]\+:[0-9]\+:/:/' -e 's/:[0-9]\+:/:/' \
+		    -e "s/‘/'/g; s/’/'/g" | sort -u
 }
 
 mapfile -t all_dirs < <(for c in $commits; do dirs_of "$c"; done | sort -u)
 echo "build-patches: directories: ${all_dirs[*]}"
 
 git -C "$src" checkout -q -f --detach base
+for d in "${all_dirs[@]}"; do
+	rm -rf "${obj:?}/$d"
+done
 echo "build-patches: base ($(git -C "$src" log -1 --format=%s))"
 : > "$out/base.log"
-build "$out/base.log" "${all_dirs[@]}" > "$out/base.warnings" ||
+build "$out/base.log" 2 "${all_dirs[@]}" > "$out/base.warnings" ||
 	die "base does not build, see $out/base.log"
 echo "build-patches: base has $(wc -l < "$out/base.warnings") warnings"
 
@@ -95,7 +105,7 @@ for c in $commits; do
 	: > "$log"
 	mapfile -t dirs < <(dirs_of "$c")
 	echo "build-patches: $name: ${dirs[*]:-nothing to build}"
-	if ! build "$log" "${dirs[@]}" > "$out/$name.warnings"; then
+	if ! build "$log" 1 "${dirs[@]}" > "$out/$name.warnings"; then
 		echo "build-patches: FAIL $name does not build, see $log"
 		"$results" add FAIL "build:$name"
 		failed=1
