@@ -100,7 +100,7 @@ step_tree() {
 
 # bench.sh kernel K: config, kernel, module, user program, initramfs
 step_kernel() {
-	local k=$1 w o m root line opt got bad=0
+	local k=$1 w o m root
 	w=$(wt "$k")
 	o=$(out "$k")
 	mkdir -p "$o" "$work/$k"
@@ -114,22 +114,8 @@ step_kernel() {
 		"--build_dir=$o" "--kunitconfig=$repo/bench/Kconfig.bench" \
 		"--make_options=CC=$cc") > "$work/$k/kconfig.log" 2>&1 ||
 		{ cat "$work/$k/kconfig.log"; die "kunit.py config failed"; }
-	while read -r line; do
-		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-			opt=${BASH_REMATCH[1]}
-		elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-			opt=${BASH_REMATCH[1]}
-		else
-			continue
-		fi
-		got=$(grep -E "^($opt=|# $opt is not set)" "$o/.config" || true)
-		[ -z "$got" ] && [[ $line == "#"* ]] && continue
-		if [ "$got" != "$line" ]; then
-			echo "kernel: $line wanted, got: ${got:-nothing}"
-			bad=1
-		fi
-	done < "$repo/bench/Kconfig.bench"
-	[ "$bad" -eq 0 ] || die "bench/Kconfig.bench did not apply"
+	"$repo/scripts/kconfig-check.sh" "$o/.config" "$repo/bench/Kconfig.bench" ||
+		die "bench/Kconfig.bench did not apply"
 
 	make -C "$w" ARCH=x86_64 "O=$o" "CC=$cc" --jobs="$(nproc)" all
 	echo "kernel: $o/arch/x86/boot/bzImage built"

@@ -50,7 +50,7 @@ out() { echo "$(wt "$1")/.stress-out"; }
 die() { echo "stress: $*" >&2; exit 1; }
 
 step_kernel() {
-	local k=$1 w o line opt got bad=0 frags=()
+	local k=$1 w o frags=()
 	w=$(wt "$k")
 	o=$(out "$k")
 	mkdir -p "$o" "$work/$k"
@@ -62,22 +62,8 @@ step_kernel() {
 		"--kunitconfig=${frags[1]}" "--make_options=CC=$cc") \
 		> "$work/$k/kconfig.log" 2>&1 ||
 		{ cat "$work/$k/kconfig.log"; die "kunit.py config failed"; }
-	while read -r line; do
-		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-			opt=${BASH_REMATCH[1]}
-		elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-			opt=${BASH_REMATCH[1]}
-		else
-			continue
-		fi
-		got=$(grep -E "^($opt=|# $opt is not set)" "$o/.config" || true)
-		[ -z "$got" ] && [[ $line == "#"* ]] && continue
-		if [ "$got" != "$line" ]; then
-			echo "kernel: $line wanted, got: ${got:-nothing}"
-			bad=1
-		fi
-	done < <(cat "${frags[@]}")
-	[ "$bad" -eq 0 ] || die "the config fragments did not apply"
+	"$repo/scripts/kconfig-check.sh" "$o/.config" "${frags[@]}" ||
+		die "the config fragments did not apply"
 	make -C "$w" ARCH=x86_64 "O=$o" "CC=$cc" --jobs="$(nproc)" all
 	echo "kernel: $o/arch/x86/boot/bzImage built"
 }
