@@ -13,7 +13,7 @@
 # ended, whether the console stayed clean, and the unbind time.
 # BASE and SERIES override the two commits, DEMO_DIR build/demo.  The
 # selftest patch is taken from the series if it has it, else from
-# selftest/*.patch.
+# patches/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,9 +37,13 @@ fi
 base=${1:-base}
 series=${2:-series}
 
-# The selftest commit: from the series, or the patch file applied on base.
+# The selftest commit: from the series, or its patch in patches/ (the one
+# that adds the kselftest's Makefile) when SERIES is a commit without it.
 selftest=$(git -C "$linux" log --format=%H --fixed-strings \
 	--grep="$subject" "base..$series" | head -n 1)
+selftest_patch=$(grep -l '^+++ b/tools/testing/selftests/nvmem/Makefile$' \
+	"$repo"/patches/0*.patch | head -n 1)
+[ -n "$selftest" ] || [ -n "$selftest_patch" ] || die "no selftest patch in patches/"
 
 who=(-c user.name=demo -c user.email=demo@localhost)
 
@@ -58,7 +62,7 @@ worktree() {
 	if [ -n "$selftest" ]; then
 		git -C "$wt" "${who[@]}" cherry-pick "$selftest" > /dev/null
 	else
-		git -C "$wt" "${who[@]}" am -q "$repo"/selftest/*.patch
+		git -C "$wt" "${who[@]}" am -q "$selftest_patch"
 	fi
 }
 
