@@ -9,8 +9,8 @@
 # (TCG).  In the guest (bench/stress-init.sh), bench/nvstress.c unbinds and
 # binds the EEPROM STRESS_CYCLES times while readers read it: processes
 # with a file descriptor each and threads sharing one, on the sysfs nvmem
-# file, and the selftest's in-kernel consumer (nvmem_test_consumer from
-# branch "selftest", through nvmem_device_read()).  Then a bad-input sweep
+# file, and the selftest's in-kernel consumer (nvmem_test_consumer, patch
+# 15 of the series, through nvmem_device_read()).  Then a bad-input sweep
 # of the sysfs file, a kmemleak scan and a console check for splats.
 #
 # The series must finish every cycle with no splat and no leak.  The base is
@@ -68,21 +68,19 @@ step_kernel() {
 	echo "kernel: $o/arch/x86/boot/bzImage built"
 }
 
-# The consumer module of the selftest (branch "selftest"), the stress
+# The consumer module of the selftest (from branch "series"), the stress
 # program and the initramfs
 step_userland() {
-	local k=$1 o m root
+	local k=$1 o m root src
 	o=$(out "$k")
 	m=$work/$k/consumer
 	rm -rf "$m"
 	mkdir -p "$m"
-	if git -C "$tree" cat-file -e selftest:tools/testing/selftests/nvmem/test_modules/nvmem_test_consumer.c 2> /dev/null; then
-		git -C "$tree" show selftest:tools/testing/selftests/nvmem/test_modules/nvmem_test_consumer.c > "$m/nvmem_test_consumer.c"
-		echo "obj-m := nvmem_test_consumer.o" > "$m/Makefile"
-		make -C "$o" ARCH=x86_64 "CC=$cc" "M=$m" modules
-	else
-		echo "userland: no nvmem_test_consumer on branch selftest; no in-kernel reader"
-	fi
+	src=series:tools/testing/selftests/nvmem/test_modules/nvmem_test_consumer.c
+	git -C "$tree" show "$src" > "$m/nvmem_test_consumer.c" ||
+		die "no $src: run 'make apply'"
+	echo "obj-m := nvmem_test_consumer.o" > "$m/Makefile"
+	make -C "$o" ARCH=x86_64 "CC=$cc" "M=$m" modules
 	gcc -O2 -static -Wall -pthread -o "$work/nvstress" "$repo/bench/nvstress.c"
 
 	root=$(mktemp -d)
@@ -90,8 +88,8 @@ step_userland() {
 	cp /bin/busybox "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
 	cp "$repo/bench/stress-init.sh" "$root/init"
-	cp "$work/nvstress" "$o/drivers/i2c/i2c-stub.ko" "$root/"
-	[ -f "$m/nvmem_test_consumer.ko" ] && cp "$m/nvmem_test_consumer.ko" "$root/"
+	cp "$work/nvstress" "$o/drivers/i2c/i2c-stub.ko" \
+		"$m/nvmem_test_consumer.ko" "$root/"
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$work/$k/initramfs.cpio"
 	rm -rf "$root"
 	echo "userland: $work/$k/initramfs.cpio"
