@@ -25,10 +25,10 @@
 #				bench/results, or build/bench/results-smoke)
 #	BENCH_TIMEOUT		seconds one boot may take (default 900)
 #	BENCH_VARIANT		NAME: the "series" kernel is the series plus
-#				bench/alt/NAME.patch (a scratch variant, e.g.
-#				per-device-expedited, shared-srcu-expedited),
-#				in build/wt-bench-alt-NAME; results default to
-#				bench/results/alt-NAME
+#				bench/alt/NAME.patch (a design not taken:
+#				shared-srcu-expedited, one SRCU domain for all
+#				devices), in build/wt-bench-alt-NAME;
+#				results default to bench/results/alt-NAME
 #	TREE			kernel tree (default build/linux)
 #
 # Exits non-zero only if something did not build or a boot did not give
