@@ -2,11 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Bind/unbind stress of an at24 EEPROM on i2c-stub under readers: stress.sh
 #
-# Builds the test kernel config (kunit.py's x86_64 base + Kconfig.fragment:
-# KASAN, lockdep, hung-task detection) plus bench/Kconfig.stress (kmemleak)
-# of branch "series" and of tag "base" (worktrees build/wt-bench-{series,base},
-# build dirs build/out-stress-{series,base}), and boots each under QEMU
-# (TCG).  In the guest (bench/stress-init.sh), bench/nvstress.c unbinds and
+# Builds the test kernel (kunit.py's x86_64 base + Kconfig.fragment: KASAN,
+# lockdep, kmemleak, hung-task detection) of branch "series" and of tag
+# "base" (worktrees build/wt-bench-{series,base}, build dirs
+# build/out-stress-{series,base}), and boots each under QEMU (TCG).  In the guest (bench/stress-init.sh), bench/nvstress.c unbinds and
 # binds the EEPROM STRESS_CYCLES times while readers read it: processes
 # with a file descriptor each and threads sharing one, on the sysfs nvmem
 # file, and the selftest's in-kernel consumer (nvmem_test_consumer, patch
@@ -17,12 +16,16 @@
 # expected to splat (a read after unbind is a use-after-free there); its run
 # stops at the first splat and reports the cycle.
 #
-#	STRESS_CYCLES	bind/unbind cycles (default 10000; 1 = smoke, 50 cycles)
+#	STRESS_CYCLES	bind/unbind cycles (default 10000; 1 = smoke: 50
+#			cycles, results under build/stress-smoke)
 #	STRESS_READERS	processes with their own fd (default 2)
 #	STRESS_THREADS	threads sharing one fd (default 3)
 #	STRESS_KERNELS	which kernels (default "series base")
 #	STRESS_TIMEOUT	seconds one boot may take (default 10800; the
 #			series does about 2 cycles/s under TCG + KASAN)
+#	STRESS_OUT	build directory of a test kernel of branch series
+#			that is built already (make kernel: build/out/linux);
+#			the series run uses it instead of building its own
 #	TREE		kernel tree (default build/linux)
 #
 # Exits non-zero if the series run fails (splat, leak, unfinished cycles,
@@ -34,7 +37,10 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 tree=$(realpath "${TREE:-$repo/build/linux}")
 work=$repo/build/stress
 cycles=${STRESS_CYCLES:-10000}
-[ "$cycles" -le 1 ] && cycles=50
+if [ "$cycles" -le 1 ]; then
+	cycles=50
+	work=$repo/build/stress-smoke
+fi
 readers=${STRESS_READERS:-2}
 threads=${STRESS_THREADS:-3}
 kernels=${STRESS_KERNELS:-series base}
@@ -46,24 +52,35 @@ splats='BUG:|KASAN|UBSAN|WARNING:|Oops|general protection|Call Trace|INFO: task 
 
 wt() { echo "$repo/build/wt-bench-$1"; }
 # Inside the worktree, for shared ccache hits (see bench.sh).
-out() { echo "$(wt "$1")/.stress-out"; }
+out() {
+	if [ "$1" = series ] && [ -n "${STRESS_OUT:-}" ]; then
+		realpath "$STRESS_OUT"
+	else
+		echo "$(wt "$1")/.stress-out"
+	fi
+}
 die() { echo "stress: $*" >&2; exit 1; }
 
 step_kernel() {
-	local k=$1 w o frags=()
+	local k=$1 w o frag=$repo/Kconfig.fragment
 	w=$(wt "$k")
 	o=$(out "$k")
 	mkdir -p "$o" "$work/$k"
+	if [ "$k" = series ] && [ -n "${STRESS_OUT:-}" ]; then
+		"$repo/scripts/kconfig-check.sh" "$o/.config" "$frag" ||
+			die "$o is not a test kernel of Kconfig.fragment"
+		[ -f "$o/arch/x86/boot/bzImage" ] || die "$o has no bzImage: run 'make kernel'"
+		echo "kernel: $o (STRESS_OUT, built by make kernel)"
+		return
+	fi
 	ln -sfn "$o" "$repo/build/out-stress-$k"
-	frags=("$repo/Kconfig.fragment" "$repo/bench/Kconfig.stress")
-	echo "kernel: $w -> $o (kunit.py x86_64 base + Kconfig.fragment + bench/Kconfig.stress)"
+	echo "kernel: $w -> $o (kunit.py x86_64 base + Kconfig.fragment)"
 	(cd "$w" && ./tools/testing/kunit/kunit.py config --arch=x86_64 \
-		"--build_dir=$o" "--kunitconfig=${frags[0]}" \
-		"--kunitconfig=${frags[1]}" "--make_options=CC=$cc") \
+		"--build_dir=$o" "--kunitconfig=$frag" "--make_options=CC=$cc") \
 		> "$work/$k/kconfig.log" 2>&1 ||
 		{ cat "$work/$k/kconfig.log"; die "kunit.py config failed"; }
-	"$repo/scripts/kconfig-check.sh" "$o/.config" "${frags[@]}" ||
-		die "the config fragments did not apply"
+	"$repo/scripts/kconfig-check.sh" "$o/.config" "$frag" ||
+		die "Kconfig.fragment did not apply"
 	make -C "$w" ARCH=x86_64 "O=$o" "CC=$cc" --jobs="$(nproc)" all
 	echo "kernel: $o/arch/x86/boot/bzImage built"
 }
@@ -133,6 +150,8 @@ STRESS_READERS=$readers STRESS_THREADS=$threads STRESS_STOP_ON_SPLAT=$stop" \
 	[ "$n" -eq 0 ] || { grep -m 3 -A 10 -E "$splats" "$log" | sed 's/^/    /'; echo "stress: series: FAIL: splats"; fail=1; }
 	grep -q '^stress: cycles done '"$cycles"'$' "$rep" || { echo "stress: series: FAIL: not every cycle done"; fail=1; }
 	grep -q '^stress: kmemleak 0$' "$rep" || { echo "stress: series: FAIL: kmemleak"; fail=1; }
+	grep -q '^stress: reader in-kernel-consumer ' "$rep" ||
+		{ echo "stress: series: FAIL: no in-kernel consumer"; fail=1; }
 	! grep -q '^sweep: FAIL' "$rep" || { echo "stress: series: FAIL: bad-input sweep"; fail=1; }
 	[ "$fail" -eq 0 ] && echo "stress: series: PASS"
 	return "$fail"
@@ -156,7 +175,8 @@ stage=$repo/scripts/stage.sh
 echo "stress: $cycles cycles, $readers reader processes, $threads threads on one fd, kernels: $kernels"
 status=0
 for k in $kernels; do
-	"$stage" "stress-tree-$k" "$0" tree "$k"
+	[ "$k" = series ] && [ -n "${STRESS_OUT:-}" ] ||
+		"$stage" "stress-tree-$k" "$0" tree "$k"
 	"$stage" "stress-kernel-$k" "$0" kernel "$k"
 	"$stage" "stress-userland-$k" "$0" userland "$k"
 	"$stage" "stress-boot-$k" "$0" boot "$k" || status=1

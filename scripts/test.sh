@@ -30,13 +30,16 @@ stage build-patches scripts/build-patches.sh "$tree" "$out-patches"
 if stage kconfig scripts/kconfig.sh "$tree" "$out" &&
    stage kernel scripts/build.sh "$tree" "$out"; then
 	stage kunit scripts/kunit.sh "$tree" "$out"
-	# Stages of the other helpers plug in here when their scripts exist.
-	if [ -x scripts/selftest.sh ]; then
-		stage selftest scripts/selftest.sh "$tree" "$out"
-	fi
+	stage selftest scripts/selftest.sh "$tree" "$out"
+	# 50 bind/unbind cycles on this kernel, with kmemleak
+	stage stress-smoke env STRESS_CYCLES=1 STRESS_KERNELS=series \
+		STRESS_OUT="$out" TREE="$tree" scripts/stress.sh
 fi
+# One short boot of each benchmark kernel (no debugging options: built
+# apart from the test kernel): the tool works, no figure is judged.
+stage bench-smoke env BENCH_RUNS=1 TREE="$tree" scripts/bench.sh
 # The same tests on the base with only the test patches: they must fail
-# where the series fixes something.
+# where the series fixes something.  Last: it rebuilds $out for the base.
 stage proof scripts/proof.sh "$tree" "$out"
 
 summary
