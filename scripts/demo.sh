@@ -29,6 +29,8 @@ for tool in qemu-system-x86_64 cpio readelf make gcc; do
 	command -v "$tool" > /dev/null || die "needs $tool"
 done
 
+mkdir -p "$demo"
+: > "$RESULTS"
 [ -d "$linux" ] || stage demo-base "$repo/scripts/base.sh" "$linux"
 if ! git -C "$linux" rev-parse -q --verify refs/heads/series > /dev/null ||
    [ "$(git -C "$linux" rev-list --count base..series)" -eq 0 ]; then
@@ -66,8 +68,6 @@ worktree() {
 	fi
 }
 
-mkdir -p "$demo"
-: > "$RESULTS"
 for k in base series; do
 	[ "$k" = base ] && commit=$base || commit=$series
 	worktree "$k" "$commit"
