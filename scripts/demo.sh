@@ -25,12 +25,9 @@ subject="selftests: nvmem: add a test for unbinding an EEPROM while it is read"
 die() { echo "demo: $*" >&2; exit 1; }
 stage() { "$repo/scripts/stage.sh" "$@"; }
 
-for tool in qemu-system-x86_64 cpio readelf make gcc; do
-	command -v "$tool" > /dev/null || die "needs $tool"
-done
-
 mkdir -p "$demo"
 : > "$RESULTS"
+stage demo-deps "$repo/scripts/deps.sh"
 [ -d "$linux" ] || stage demo-base "$repo/scripts/base.sh" "$linux"
 if ! git -C "$linux" rev-parse -q --verify refs/heads/series > /dev/null ||
    [ "$(git -C "$linux" rev-list --count base..series)" -eq 0 ]; then
