@@ -117,7 +117,7 @@ step_tree() {
 }
 
 # One boot; the guest's report goes to $work/K.report, the console to
-# $work/K.console
+# $work/K.console; "stress: cycles N" every 1000 cycles shows progress
 step_boot() {
 	local k=$1 log rep status=0 start n fail=0 stop=0
 	log=$work/$k.console
@@ -130,7 +130,8 @@ step_boot() {
 		-append "console=ttyS0 kunit.enable=0 panic=-1 \
 sysctl.kernel.hung_task_timeout_secs=30 STRESS_CYCLES=$cycles \
 STRESS_READERS=$readers STRESS_THREADS=$threads STRESS_STOP_ON_SPLAT=$stop" \
-		< /dev/null 2>&1 | tr -d '\r' > "$log" || status=$?
+		< /dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" |
+		{ grep --line-buffered '^stress: cycles [0-9]*$' || true; } || status=$?
 	sed -n '/^==> REPORT$/,/^==> END$/{/^==> /d;p}' "$log" > "$rep"
 	echo "boot: $k: QEMU ran $(($(date +%s) - start))s (status $status)"
 	sed 's/^/    /' "$rep"
