@@ -75,7 +75,10 @@ def main():
 
     lines = []
     say = lines.append
-    say(f"nvmem series vs base: {len(runs)} paired run(s), TCG, {params}")
+    about, _, params = params.rpartition("; ")
+    say(f"nvmem series vs base: {len(runs)} paired run(s), {params}")
+    if about:
+        say(about)
     say("")
     hdr = f"{'metric':40} {'base med':>12} {'series med':>12} " \
           f"{'ratio med':>9} {'min':>6} {'max':>6}"

@@ -25,10 +25,12 @@
 #				bench/results, or build/bench/results-smoke)
 #	BENCH_TIMEOUT		seconds one boot may take (default 900)
 #	BENCH_VARIANT		NAME: the "series" kernel is the series plus
-#				bench/alt/NAME.patch (a design not taken:
-#				shared-srcu-expedited, one SRCU domain for all
-#				devices), in build/wt-bench-alt-NAME;
-#				results default to bench/results/alt-NAME
+#				bench/alt/NAME.patch: a design not taken
+#				(shared-srcu-expedited: one SRCU domain for
+#				all devices) or an experiment that locates a
+#				cost (inline-reg-read, no-range-check); in
+#				build/wt-bench-alt-NAME, results default to
+#				bench/results/alt-NAME
 #	TREE			kernel tree (default build/linux)
 #
 # Exits non-zero only if something did not build or a boot did not give
@@ -83,6 +85,9 @@ step_tree() {
 	if [ ! -e "$w/.git" ]; then
 		git -C "$tree" worktree prune
 		git -C "$tree" worktree add -q --detach "$w" "$want"
+	elif [ "$k" = series ] && [ -n "$variant" ]; then
+		# a variant's worktree is scratch: drop the patch applied last time
+		git -C "$w" reset -q --hard "$want"
 	elif [ "$(git -C "$w" rev-parse HEAD)" != "$want" ]; then
 		[ -z "$(git -C "$w" status --porcelain --untracked-files=no)" ] ||
 			die "$w has local changes"
@@ -91,8 +96,7 @@ step_tree() {
 	if [ "$k" = series ] && [ -n "$variant" ]; then
 		local patch=$repo/bench/alt/$variant.patch
 		[ -f "$patch" ] || die "no $patch"
-		git -C "$w" apply --reverse --check "$patch" 2> /dev/null ||
-			git -C "$w" apply "$patch"
+		git -C "$w" apply "$patch" || die "bench/alt/$variant.patch does not apply"
 		echo "tree: $w + bench/alt/$variant.patch (not committed)"
 	fi
 	echo "tree: $w at $(git -C "$w" log -1 --format='%h %s')"
@@ -201,5 +205,10 @@ if ! "$py" -c 'import matplotlib' 2> /dev/null; then
 		{ cat "$work/apt.log"; echo "bench: no matplotlib, no plot"; }
 fi
 mkdir -p "$results"
+# What the figures were measured on, for the table's second line
+about="$(date -u +%F); base $(git -C "$tree" log -1 --format=%s base | cut -d' ' -f1-2)"
+about+=" ($(git -C "$tree" rev-parse --short=12 base)), series $(git -C "$tree" rev-parse --short=12 series)"
+about+="${variant:+ + bench/alt/$variant.patch}; $(qemu-system-x86_64 --version | head -n 1 | cut -d' ' -f1,4)"
+about+=" TCG, 2 vCPUs, 1 GiB; host: $(nproc) CPUs, $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -n 1)"
 "$py" "$repo/bench/report.py" "$work/runs" "$results" \
-	"${variant:+series=series+bench/alt/$variant.patch }rounds=$rounds iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"
+	"$about; rounds=$rounds iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"
