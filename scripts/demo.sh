@@ -55,7 +55,9 @@ worktree() {
 	else
 		git -C "$linux" worktree add -q --detach "$wt" "$2"
 	fi
-	if git -C "$wt" log --format=%s "base..HEAD" | grep -qxF "$subject"; then
+	# (not "git log | grep -q": under pipefail, git log dies of SIGPIPE
+	# when grep stops early, and the test fails)
+	if grep -qxF "$subject" <<< "$(git -C "$wt" log --format=%s "base..HEAD")"; then
 		return
 	fi
 	if [ -n "$selftest" ]; then

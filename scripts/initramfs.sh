@@ -17,7 +17,7 @@ ksft=$2
 file=$3
 busybox=${BUSYBOX:-/bin/busybox}
 
-if readelf -l "$busybox" | grep -q INTERP; then
+if grep -q INTERP <<< "$(readelf -l "$busybox")"; then
 	echo "initramfs: $busybox is not static (apt-get install busybox-static)" >&2
 	exit 1
 fi

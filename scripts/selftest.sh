@@ -88,9 +88,10 @@ if ! grep -q '^1\.\.[1-9]' "$tap"; then
 fi
 # Splats the test itself echoed ("# ...") are in the kernel log anyway.
 console_ok=1
-if grep -vE '^# ' "$log" | grep -qE "$splats"; then
+found=$(grep -vE '^# ' "$log" | grep -E "$splats" || true)
+if [ -n "$found" ]; then
 	echo "selftest: FAIL: splats on the console:"
-	grep -vE '^# ' "$log" | grep -E "$splats" | head -n 10 | sed 's/^/    /'
+	sed -n '1,10s/^/    /p' <<< "$found"
 	console_ok=0
 	fail=1
 fi
