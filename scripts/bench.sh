@@ -88,6 +88,7 @@ step_tree() {
 	elif [ "$k" = series ] && [ -n "$variant" ]; then
 		# a variant's worktree is scratch: drop the patch applied last time
 		git -C "$w" reset -q --hard "$want"
+		git -C "$w" clean -fdq
 	elif [ "$(git -C "$w" rev-parse HEAD)" != "$want" ]; then
 		[ -z "$(git -C "$w" status --porcelain --untracked-files=no)" ] ||
 			die "$w has local changes"
@@ -199,16 +200,13 @@ done
 # Debian's python3-matplotlib is for Debian's python3 (not a pyenv one).
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
-if ! "$py" -c 'import matplotlib' 2> /dev/null; then
-	echo "bench: installing python3-matplotlib with apt"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-matplotlib > "$work/apt.log" 2>&1 ||
-		{ cat "$work/apt.log"; echo "bench: no matplotlib, no plot"; }
-fi
+"$py" -c 'import matplotlib' 2> /dev/null ||
+	echo "bench: no matplotlib, no plot (make deps installs python3-matplotlib)"
 mkdir -p "$results"
 # What the figures were measured on, for the table's second line
 about="$(date -u +%F); base $(git -C "$tree" log -1 --format=%s base | cut -d' ' -f1-2)"
 about+=" ($(git -C "$tree" rev-parse --short=12 base)), series $(git -C "$tree" rev-parse --short=12 series)"
-about+="${variant:+ + bench/alt/$variant.patch}; $(qemu-system-x86_64 --version | head -n 1 | cut -d' ' -f1,4)"
-about+=" TCG, 2 vCPUs, 1 GiB; host: $(nproc) CPUs, $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -n 1)"
+about+="${variant:+ + bench/alt/$variant.patch}; $(qemu-system-x86_64 --version | sed -n '1s/ emulator version / /p')"
+about+=" TCG, 2 vCPUs, 1 GiB; host: $(nproc) CPUs, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 "$py" "$repo/bench/report.py" "$work/runs" "$results" \
 	"$about; rounds=$rounds iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(build-essential flex bison bc cpio kmod libelf-dev libssl-dev
 	openssl dwarves python3 python3-ply python3-git perl git ccache sparse
-	qemu-system-x86
+	qemu-system-x86 python3-matplotlib
 	busybox-static xz-utils rsync linux-source-6.12)
 
 missing=()
