@@ -46,7 +46,10 @@ ksft=(-C "$tree/tools/testing/selftests" TARGETS=nvmem KDIR="$out")
 echo "selftest: packing the initramfs"
 "$repo/scripts/initramfs.sh" "$out" "$dir/kselftest" "$dir/initramfs.cpio"
 
-cmdline="console=ttyS0 kunit.enable=0 panic=-1"
+# oops=panic: after an Oops (the unfixed kernel, some time after its
+# use-after-free) tasks die holding locks and the guest would sit until the
+# timeout; panic=-1 then ends the boot at once.
+cmdline="console=ttyS0 kunit.enable=0 oops=panic panic=-1"
 cmdline+=" sysctl.kernel.hung_task_timeout_secs=30"
 for v in NVMEM_TEST_CYCLES NVMEM_TEST_PROCS NVMEM_TEST_THREADS; do
 	[ -z "${!v:-}" ] || cmdline+=" $v=${!v}"
