@@ -51,6 +51,10 @@ if [ -n "$(git -C "$tree" rev-list base..series)" ]; then
 		--cover-letter --cover-from-description=subject \
 		--subject-prefix="$PREFIX" --zero-commit --base=base \
 		--no-signature base..series
+	# A blank context line is " ": checkpatch.pl reads a patch that git
+	# tracks (ours, in this repo) as a source file and calls that space
+	# trailing whitespace.  git am takes the empty line as the same context.
+	sed -i 's/^ $//' "$tmp"/patches/0*.patch
 	for p in "$tmp"/patches/0*.patch; do
 		[[ $p == */0000-cover-letter.patch ]] || basename "$p"
 	done > "$tmp/patches/series"
