@@ -74,6 +74,7 @@ wt() {
 out() { echo "$(wt "$1")/.bench-out"; }
 rev() { [ "$1" = base ] && echo base || echo series; }
 die() { echo "bench: $*" >&2; exit 1; }
+source "$repo/scripts/splats.sh"
 
 # bench.sh tree K: the worktree of K at tag base / branch series
 step_tree() {
@@ -147,7 +148,7 @@ step_kernel() {
 
 # bench.sh boot K RUN: one boot, metrics to $work/runs/K-RUN.txt
 step_boot() {
-	local k=$1 run=$2 log txt status=0 start splats
+	local k=$1 run=$2 log txt status=0 start n
 	log=$work/runs/$k-$run.console
 	txt=$work/runs/$k-$run.txt
 	mkdir -p "$work/runs"
@@ -162,8 +163,8 @@ BENCH_SYSFS_ITERS=$sysfs_iters" \
 		< /dev/null 2>&1 | tr -d '\r' > "$log" || status=$?
 	sed -n '/^==> BENCH$/,/^==> END$/{/^nvmem_bench: /p}' "$log" > "$txt"
 	echo "boot: $k run $run: $(grep -vc ' sample ' "$txt") metrics in $(($(date +%s) - start))s"
-	splats=$(grep -cE 'BUG:|Oops|WARNING:|Call Trace|Kernel panic' "$log" || true)
-	[ "$splats" -eq 0 ] || die "$k run $run: $splats splat lines in $log"
+	n=$(grep -cE "$splats" "$log" || true)
+	[ "$n" -eq 0 ] || die "$k run $run: $n splat lines in $log"
 	grep -q '^nvmem_bench: error' "$txt" && die "$k run $run: $(grep '^nvmem_bench: error' "$txt")"
 	grep -q 'nvmem_bench: mem_unregister_ns_per_dev' "$txt" ||
 		die "$k run $run: incomplete (QEMU status $status), see $log"

@@ -23,7 +23,7 @@ mkdir -p "$2"
 out=$(cd "$2" && pwd -P)
 dir=$out/selftest
 timeout=${SELFTEST_TIMEOUT:-900}
-splats='BUG:|KASAN|UBSAN|WARNING:|Oops|general protection|Call Trace|INFO: task .* blocked|possible .*lock|suspicious RCU usage|detected stall|Kernel panic'
+source "$(dirname "$0")/splats.sh"
 
 [ -d "$tree/tools/testing/selftests/nvmem" ] ||
 	{ echo "selftest: $tree has no tools/testing/selftests/nvmem" >&2; exit 1; }

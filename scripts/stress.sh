@@ -51,7 +51,7 @@ timeout=${STRESS_TIMEOUT:-10800}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo/build} CCACHE_NOHASHDIR=1
 cc=gcc
 command -v ccache > /dev/null && cc="ccache gcc"
-splats='BUG:|KASAN|UBSAN|WARNING:|Oops|general protection|Call Trace|INFO: task .* blocked|possible .*lock|suspicious RCU usage|detected stall|Kernel panic'
+source "$(dirname "$0")/splats.sh"
 
 wt() { echo "$repo/build/wt-bench-$1"; }
 # Inside the worktree, for shared ccache hits (see bench.sh).

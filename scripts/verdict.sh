@@ -10,7 +10,7 @@
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 BASE_DIR SERIES_DIR" >&2; exit 2; }
-splats='BUG:|KASAN|UBSAN|WARNING:|Oops|general protection|Call Trace|INFO: task .* blocked|possible .*lock|suspicious RCU usage|detected stall|Kernel panic'
+source "$(dirname "$0")/splats.sh"
 
 # Console lines without timestamps and without the test's own "# " echoes
 console() { sed 's/^\[ *[0-9.]*\] //' "$1/console.log" | grep -v '^# ' || true; }
