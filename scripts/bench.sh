@@ -106,7 +106,7 @@ step_tree() {
 
 # bench.sh kernel K: config, kernel, module, user program, initramfs
 step_kernel() {
-	local k=$1 w o m root
+	local k=$1 w o m
 	w=$(wt "$k")
 	o=$(out "$k")
 	mkdir -p "$o" "$work/$k"
@@ -134,15 +134,9 @@ step_kernel() {
 		$([ "$k" = series ] && echo NVMEM_BENCH_SERIES=y) modules
 	gcc -O2 -static -Wall -o "$work/nvread" "$repo/bench/nvread.c"
 
-	root=$(mktemp -d)
-	mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-	cp /bin/busybox "$root/bin/busybox"
-	ln -s busybox "$root/bin/sh"
-	cp "$repo/bench/guest-init.sh" "$root/init"
-	cp "$m/nvmem_bench.ko" "$o/drivers/i2c/i2c-stub.ko" \
-		"$work/nvread" "$root/"
-	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$work/$k/initramfs.cpio"
-	rm -rf "$root"
+	"$repo/scripts/mkinitramfs.sh" "$work/$k/initramfs.cpio" \
+		"$repo/bench/guest-init.sh" "$m/nvmem_bench.ko" \
+		"$o/drivers/i2c/i2c-stub.ko" "$work/nvread"
 	echo "kernel: $work/$k/initramfs.cpio"
 }
 

@@ -15,24 +15,16 @@ set -euo pipefail
 out=$1
 ksft=$2
 file=$3
-busybox=${BUSYBOX:-/bin/busybox}
 
-if grep -q INTERP <<< "$(readelf -l "$busybox")"; then
-	echo "initramfs: $busybox is not static (apt-get install busybox-static)" >&2
-	exit 1
-fi
-
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
-
-mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-cp "$busybox" "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
-make -s -C "$out" INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
+# $tmp/root: what goes to the archive's root besides busybox and /init
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/root"
+make -s -C "$out" INSTALL_MOD_PATH="$tmp/root" INSTALL_MOD_STRIP=1 \
 	modules_install > /dev/null
-cp -a "$ksft" "$root/kselftest"
+cp -a "$ksft" "$tmp/root/kselftest"
 
-cat > "$root/init" << 'EOF'
+cat > "$tmp/init" << 'EOF'
 #!/bin/sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -52,6 +44,5 @@ cat /tmp/tap
 echo "==> END"
 reboot -f
 EOF
-chmod 755 "$root/init"
 
-(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$file"
+"$(dirname "$0")/mkinitramfs.sh" "$file" "$tmp/init" "$tmp"/root/*

@@ -92,7 +92,7 @@ step_kernel() {
 # The consumer module of the selftest (from branch "series"), the stress
 # program and the initramfs
 step_userland() {
-	local k=$1 o m root src
+	local k=$1 o m src
 	o=$(out "$k")
 	m=$work/$k/consumer
 	rm -rf "$m"
@@ -104,15 +104,9 @@ step_userland() {
 	make -C "$o" ARCH=x86_64 "CC=$cc" "M=$m" modules
 	gcc -O2 -static -Wall -pthread -o "$work/nvstress" "$repo/bench/nvstress.c"
 
-	root=$(mktemp -d)
-	mkdir -p "$root"/{bin,dev,proc,sys,tmp}
-	cp /bin/busybox "$root/bin/busybox"
-	ln -s busybox "$root/bin/sh"
-	cp "$repo/bench/stress-init.sh" "$root/init"
-	cp "$work/nvstress" "$o/drivers/i2c/i2c-stub.ko" \
-		"$m/nvmem_test_consumer.ko" "$root/"
-	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) > "$work/$k/initramfs.cpio"
-	rm -rf "$root"
+	"$repo/scripts/mkinitramfs.sh" "$work/$k/initramfs.cpio" \
+		"$repo/bench/stress-init.sh" "$work/nvstress" \
+		"$o/drivers/i2c/i2c-stub.ko" "$m/nvmem_test_consumer.ko"
 	echo "userland: $work/$k/initramfs.cpio"
 }
 
