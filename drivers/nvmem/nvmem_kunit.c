@@ -22,13 +22,19 @@
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/notifier.h>
+#include <linux/of.h>
+#include <linux/of_fdt.h>
 #include <linux/nvmem-consumer.h>
 #include <linux/nvmem-provider.h>
 #include <linux/platform_device.h>
+#include <linux/prandom.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
@@ -70,6 +76,9 @@ struct nvmem_kunit_stats {
  * @name: nvmem device name (registered with NVMEM_DEVID_NONE)
  * @stats: where the provider records what it saw
  * @size: device size in bytes
+ * @space: bytes the provider accepts, if more than @size: like
+ *	qcom-spmi-sdam, a provider may own registers beyond the cells it
+ *	registers
  * @delay_us: time each callback sleeps, to widen race windows
  * @no_reg_read: register without a reg_read() callback
  * @no_reg_write: register without a reg_write() callback
@@ -85,6 +94,7 @@ struct nvmem_kunit_pdata {
 	const char *name;
 	struct nvmem_kunit_stats *stats;
 	unsigned int size;
+	unsigned int space;
 	unsigned int delay_us;
 	bool no_reg_read;
 	bool no_reg_write;
@@ -99,7 +109,7 @@ struct nvmem_kunit_pdata {
  * struct nvmem_kunit_provider - a provider's own state
  * @magic: NVMEM_KUNIT_MAGIC while the memory holds a provider
  * @data: the storage
- * @size: size of @data
+ * @size: size of @data, the addresses the provider accepts
  * @delay_us: time each callback sleeps
  * @stats: test-owned record of what the provider saw
  * @keepout: keepout areas, to catch accesses the core should have skipped
@@ -230,12 +240,12 @@ nvmem_kunit_provider_alloc(struct device *dev,
 	if (!prov)
 		return NULL;
 
-	prov->data = devm_kmalloc(dev, pdata->size, GFP_KERNEL);
+	prov->size = max(pdata->size, pdata->space);
+	prov->data = devm_kmalloc(dev, prov->size, GFP_KERNEL);
 	if (!prov->data)
 		return NULL;
 
-	nvmem_kunit_fill_pattern(prov->data, 0, pdata->size);
-	prov->size = pdata->size;
+	nvmem_kunit_fill_pattern(prov->data, 0, prov->size);
 	prov->delay_us = pdata->delay_us;
 	prov->stats = pdata->stats;
 	prov->keepout = pdata->keepout;
@@ -316,10 +326,14 @@ static void nvmem_kunit_default_pdata(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, pdata->stats);
 }
 
-/* Adds a platform device for the provider driver; probe must succeed. */
+/*
+ * Adds a platform device for the provider driver, with device node @np if
+ * not NULL; probe must succeed.
+ */
 static struct platform_device *
-nvmem_kunit_add_provider(struct kunit *test,
-			 const struct nvmem_kunit_pdata *pdata)
+nvmem_kunit_add_provider_of(struct kunit *test,
+			    const struct nvmem_kunit_pdata *pdata,
+			    struct device_node *np)
 {
 	struct platform_device *pdev;
 	int ret;
@@ -327,6 +341,8 @@ nvmem_kunit_add_provider(struct kunit *test,
 	pdev = kunit_platform_device_alloc(test, NVMEM_KUNIT_DRV_NAME,
 					   PLATFORM_DEVID_AUTO);
 	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	/* platform_device_release() puts it. */
+	device_set_node(&pdev->dev, of_fwnode_handle(of_node_get(np)));
 
 	ret = platform_device_add_data(pdev, pdata, sizeof(*pdata));
 	KUNIT_ASSERT_EQ(test, ret, 0);
@@ -338,6 +354,13 @@ nvmem_kunit_add_provider(struct kunit *test,
 	KUNIT_ASSERT_TRUE(test, device_is_bound(&pdev->dev));
 
 	return pdev;
+}
+
+static struct platform_device *
+nvmem_kunit_add_provider(struct kunit *test,
+			 const struct nvmem_kunit_pdata *pdata)
+{
+	return nvmem_kunit_add_provider_of(test, pdata, NULL);
 }
 
 static void nvmem_kunit_unbind(struct kunit *test, struct platform_device *pdev)
@@ -604,6 +627,42 @@ static void nvmem_device_read_write_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->out_of_range), 0);
 }
 
+/*
+ * Offsets of device accesses are the provider's business. qcom-spmi-sdam
+ * registers the size of its memory, 32 bytes per block, but the memory
+ * starts at offset 0x40 and its PBS trigger registers sit at 0xe5/0xe6:
+ * leds-qcom-lpg writes offsets at and past the registered size with
+ * nvmem_device_write(), and the core passes them through.
+ */
+static void nvmem_device_beyond_size_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_device *nvmem;
+	struct device *consumer;
+	u8 trig = 0x80, lut[4] = { 0x11, 0x22, 0x33, 0x44 }, buf[4];
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.size = 32;
+	pdata.space = 0x100;
+	nvmem_kunit_add_provider(test, &pdata);
+	consumer = nvmem_kunit_consumer(test);
+	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0xe5, 1, &trig), 1);
+	KUNIT_EXPECT_EQ(test, pdata.stats->storage[0xe5], trig);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0x80, sizeof(lut), lut),
+			(int)sizeof(lut));
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 0x80, sizeof(buf), buf),
+			(int)sizeof(buf));
+	KUNIT_EXPECT_MEMEQ(test, buf, lut, sizeof(lut));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->writes), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), 1);
+
+	/* What the provider itself refuses still fails, with its error. */
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 0x100, 1, buf), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->out_of_range), 1);
+}
+
 /* Cells */
 
 static void nvmem_kunit_expect_cell(struct kunit *test, struct device *consumer,
@@ -759,6 +818,160 @@ static void nvmem_cell_bits_test(struct kunit *test)
 	kfree(buf);
 	nvmem_kunit_expect_pattern(test, fx->stats->storage + 21, 21, 3);
 	KUNIT_EXPECT_EQ(test, fx->stats->storage[19], raw[19]);
+}
+
+/**
+ * struct nvmem_kunit_field - a bit-field cell at NVMEM_KUNIT_FIELD_OFFSET
+ * @bit_offset: first bit of the field in the cell
+ * @nbits: width of the field
+ */
+struct nvmem_kunit_field {
+	unsigned int bit_offset;
+	unsigned int nbits;
+};
+
+#define NVMEM_KUNIT_FIELD_OFFSET	40
+#define NVMEM_KUNIT_FIELD_RANDOM	16
+
+/* Fields starting on a byte boundary and inside a byte, over 1 to 3 bytes. */
+static const struct nvmem_kunit_field nvmem_kunit_fields[] = {
+	{ 0, 4 }, { 3, 4 }, { 0, 8 },
+	{ 0, 12 }, { 3, 9 }, { 5, 7 }, { 4, 12 },
+	{ 0, 20 }, { 6, 15 }, { 2, 22 }, { 10, 9 },
+};
+
+static void nvmem_kunit_field_desc(const struct nvmem_kunit_field *field,
+				   char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "bit_offset %u, nbits %u",
+		 field->bit_offset, field->nbits);
+}
+
+KUNIT_ARRAY_PARAM(nvmem_kunit_field, nvmem_kunit_fields,
+		  nvmem_kunit_field_desc);
+
+/*
+ * Writes @value to the field over storage filled with @background, through
+ * @cell with a buffer of exactly the field's bytes if given (KASAN sees a read
+ * past it), else through nvmem_device_cell_write() with a buffer of the
+ * cell's size; every bit of the buffer counts as the value's. Checks the
+ * storage bit by bit: the field holds the low nbits bits of the value, every
+ * other bit of the cell's bytes and the bytes around the cell are untouched.
+ * Then reads the value back. Returns false on the first mismatch, which it
+ * reports.
+ */
+static bool nvmem_kunit_field_write(struct kunit *test,
+				    struct nvmem_device *nvmem,
+				    struct nvmem_cell *cell, u8 *storage,
+				    struct nvmem_cell_info *info,
+				    u32 value, u8 background)
+{
+	const unsigned int cell_bytes = DIV_ROUND_UP(info->bit_offset +
+						     info->nbits, BITS_PER_BYTE);
+	const unsigned int len = cell ? BITS_TO_BYTES(info->nbits) : cell_bytes;
+	u32 mask = GENMASK(info->nbits - 1, 0), got;
+	u8 *raw = storage + info->offset, buf[4] = {};
+	unsigned int pos, want;
+	bool in_field;
+	int ret;
+
+	memset(storage, background, NVMEM_KUNIT_SIZE);
+	put_unaligned_le32(value, buf);
+	if (cell) {
+		u8 *exact = kunit_kmalloc(test, len, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, exact);
+		memcpy(exact, buf, len);
+		ret = nvmem_cell_write(cell, exact, len);
+		kunit_kfree(test, exact);
+	} else {
+		ret = nvmem_device_cell_write(nvmem, info, buf);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, ret, (int)len, "value %#x", value);
+	if (ret != (int)len)
+		return false;
+
+	for (pos = 0; pos < cell_bytes * BITS_PER_BYTE; pos++) {
+		in_field = pos >= info->bit_offset &&
+			   pos < info->bit_offset + info->nbits;
+		want = in_field ? (value >> (pos - info->bit_offset)) & 1 :
+				  background & 1;
+		if (!!(raw[pos / BITS_PER_BYTE] & BIT(pos % BITS_PER_BYTE)) !=
+		    want) {
+			KUNIT_FAIL(test,
+				   "value %#x over %#04x: bit %u of the cell is %u, want %u (%s)",
+				   value, background, pos, !want, want,
+				   in_field ? "field" : "neighbour");
+			return false;
+		}
+	}
+	if (raw[-1] != background || raw[cell_bytes] != background) {
+		KUNIT_FAIL(test, "value %#x over %#04x: a byte around the cell changed",
+			   value, background);
+		return false;
+	}
+
+	memset(buf, 0, sizeof(buf));
+	ret = nvmem_device_cell_read(nvmem, info, buf);
+	KUNIT_EXPECT_EQ(test, ret, (int)cell_bytes);
+	got = get_unaligned_le32(buf);
+	KUNIT_EXPECT_EQ_MSG(test, got, value & mask, "value %#x over %#04x",
+			    value, background);
+
+	return got == (value & mask);
+}
+
+/*
+ * Bit-field writes change the field's bits and nothing else, whatever the
+ * value and the neighbouring bits: every single-bit value, all ones (with
+ * the bits above the field set too, which must be ignored) and random
+ * values, over storage of all zeroes through a cell handle and over storage
+ * of all ones through nvmem_device_cell_write().
+ */
+static void nvmem_cell_bits_write_test(struct kunit *test)
+{
+	const struct nvmem_kunit_field *field = test->param_value;
+	struct nvmem_cell_info info = {
+		.name = "field",
+		.offset = NVMEM_KUNIT_FIELD_OFFSET,
+		.bit_offset = field->bit_offset,
+		.nbits = field->nbits,
+	};
+	u32 values[32 + 1 + NVMEM_KUNIT_FIELD_RANDOM];
+	struct nvmem_kunit_pdata pdata;
+	unsigned int i, nvalues = 0;
+	struct nvmem_device *nvmem;
+	struct device *consumer;
+	struct nvmem_cell *cell;
+	struct rnd_state rnd;
+
+	for (i = 0; i < field->nbits; i++)
+		values[nvalues++] = BIT(i);
+	values[nvalues++] = U32_MAX;
+	prandom_seed_state(&rnd, field->bit_offset * 100 + field->nbits);
+	for (i = 0; i < NVMEM_KUNIT_FIELD_RANDOM; i++)
+		values[nvalues++] = prandom_u32_state(&rnd) &
+				    GENMASK(field->nbits - 1, 0);
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.cells = &info;
+	pdata.ncells = 1;
+	nvmem_kunit_add_provider(test, &pdata);
+	consumer = nvmem_kunit_consumer(test);
+	nvmem_kunit_add_lookups(test, pdata.name, consumer, &info, 1);
+	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
+	cell = nvmem_kunit_cell_get(test, consumer, info.name);
+
+	for (i = 0; i < nvalues; i++)
+		if (!nvmem_kunit_field_write(test, nvmem, cell,
+					     pdata.stats->storage, &info,
+					     values[i], 0x00))
+			break;
+	for (i = 0; i < nvalues; i++)
+		if (!nvmem_kunit_field_write(test, nvmem, NULL,
+					     pdata.stats->storage, &info,
+					     values[i], 0xff))
+			break;
 }
 
 /* Whole-cell writes reach the storage; a wrong length is refused. */
@@ -956,10 +1169,13 @@ static void nvmem_notifier_test(struct kunit *test)
 static struct kunit_case nvmem_core_cases[] = {
 	KUNIT_CASE(nvmem_register_unregister_test),
 	KUNIT_CASE(nvmem_device_read_write_test),
+	KUNIT_CASE(nvmem_device_beyond_size_test),
 	KUNIT_CASE(nvmem_cell_config_cells_test),
 	KUNIT_CASE(nvmem_cell_table_test),
 	KUNIT_CASE(nvmem_cell_read_helpers_test),
 	KUNIT_CASE(nvmem_cell_bits_test),
+	KUNIT_CASE_PARAM(nvmem_cell_bits_write_test,
+			 nvmem_kunit_field_gen_params),
 	KUNIT_CASE(nvmem_cell_write_test),
 	KUNIT_CASE(nvmem_keepout_test),
 	KUNIT_CASE(nvmem_device_cell_read_write_test),
@@ -996,8 +1212,8 @@ static void nvmem_no_reg_write_test(struct kunit *test)
 	nvmem = nvmem_kunit_device_get(test, fx->consumer, fx->pdata.name);
 	cell = nvmem_kunit_cell_get(test, fx->consumer, "u32");
 
-	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0, 4, buf), -EOPNOTSUPP);
-	/* Such a device is read-only, and read-only refuses cell writes. */
+	/* Such a device is read-only, and read-only refuses writes. */
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0, 4, buf), -EPERM);
 	KUNIT_EXPECT_LT(test, nvmem_cell_write(cell, buf, 4), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->pdata.stats->writes), 0);
 
@@ -1064,69 +1280,32 @@ static void nvmem_read_only_test(struct kunit *test)
 				   NVMEM_KUNIT_SIZE);
 }
 
-/**
- * struct nvmem_kunit_range - an access outside a NVMEM_KUNIT_SIZE device
- * @offset: first byte
- * @bytes: length
- * @desc: what is wrong with it
- */
-struct nvmem_kunit_range {
-	unsigned int offset;
-	size_t bytes;
-	const char *desc;
-};
-
-static const struct nvmem_kunit_range nvmem_kunit_bad_ranges[] = {
-	{ NVMEM_KUNIT_SIZE, 1, "starts at the end" },
-	{ NVMEM_KUNIT_SIZE - 1, 2, "runs past the end" },
-	{ 0, NVMEM_KUNIT_SIZE + 1, "longer than the device" },
-	{ UINT_MAX, 2, "offset + bytes wraps" },
-};
-
-static void nvmem_kunit_range_desc(const struct nvmem_kunit_range *range,
-				   char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s (%u+%zu)", range->desc,
-		 range->offset, range->bytes);
-}
-
-KUNIT_ARRAY_PARAM(nvmem_kunit_bad_range, nvmem_kunit_bad_ranges,
-		  nvmem_kunit_range_desc);
-
 /*
- * Accesses outside the device give -EINVAL before reaching the provider,
- * through device reads and writes and through ad-hoc cells.
+ * nvmem_device_write() refuses a read-only device like the sysfs file does,
+ * with -EPERM, and the provider never sees the write.
  */
-static void nvmem_out_of_range_test(struct kunit *test)
+static void nvmem_read_only_device_write_test(struct kunit *test)
 {
-	const struct nvmem_kunit_range *range = test->param_value;
-	struct nvmem_cell_info info = {
-		.offset = range->offset,
-		.bytes = range->bytes,
-	};
 	struct nvmem_kunit_pdata pdata;
 	struct nvmem_device *nvmem;
-	struct device *consumer;
-	u8 *buf;
+	u8 buf[4] = {};
 
-	buf = kunit_kzalloc(test, range->bytes, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
 	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.read_only = true;
 	nvmem_kunit_add_provider(test, &pdata);
-	consumer = nvmem_kunit_consumer(test);
-	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
+	nvmem = nvmem_kunit_device_get(test, nvmem_kunit_consumer(test),
+				       pdata.name);
 
-	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, range->offset,
-						range->bytes, buf), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, range->offset,
-						 range->bytes, buf), -EINVAL);
-	KUNIT_EXPECT_EQ(test, nvmem_device_cell_read(nvmem, &info, buf),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(nvmem, &info, buf),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 4, sizeof(buf), buf),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->writes), 0);
+	nvmem_kunit_expect_pattern(test, pdata.stats->storage, 0,
+				   NVMEM_KUNIT_SIZE);
 
-	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(pdata.stats), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->out_of_range), 0);
+	/* Reads are not affected. */
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 4, sizeof(buf), buf),
+			(int)sizeof(buf));
+	nvmem_kunit_expect_pattern(test, buf, 4, sizeof(buf));
 }
 
 /* nvmem_register() error paths */
@@ -1579,8 +1758,7 @@ static struct kunit_case nvmem_bad_input_cases[] = {
 	KUNIT_CASE(nvmem_no_reg_write_test),
 	KUNIT_CASE(nvmem_no_reg_read_test),
 	KUNIT_CASE(nvmem_read_only_test),
-	KUNIT_CASE_PARAM(nvmem_out_of_range_test,
-			 nvmem_kunit_bad_range_gen_params),
+	KUNIT_CASE(nvmem_read_only_device_write_test),
 	KUNIT_CASE_PARAM(nvmem_register_error_test,
 			 nvmem_kunit_reg_fault_gen_params),
 	KUNIT_CASE(nvmem_register_error_handle_test),
@@ -1994,12 +2172,145 @@ static void nvmem_unbind_readers_in_flight_test(struct kunit *test)
 		   race->started, unbind_us, reads_at_unbind);
 }
 
+/* The per-cell sysfs files */
+
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_kern_unmount, kern_unmount,
+			    struct vfsmount *);
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_fput, fput, struct file *);
+
+/*
+ * Opens a cell's sysfs file as user space would. Built-in cases run before
+ * anything mounts sysfs, so the case mounts its own instance.
+ */
+static struct file *nvmem_kunit_open_cell_file(struct kunit *test,
+					       const char *nvmem_name,
+					       const struct nvmem_cell_info *info)
+{
+	struct file_system_type *sysfs;
+	struct vfsmount *mnt;
+	struct file *file;
+	char *path;
+	int ret;
+
+	/* sysfs is never a module: get_fs_type() takes no reference on it. */
+	sysfs = get_fs_type("sysfs");
+	KUNIT_ASSERT_NOT_NULL(test, sysfs);
+	mnt = kern_mount(sysfs);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_kern_unmount, mnt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	path = kasprintf(GFP_KERNEL, "bus/nvmem/devices/%s/cells/%s@%x,%x",
+			 nvmem_name, info->name, info->offset, info->bit_offset);
+	KUNIT_ASSERT_NOT_NULL(test, path);
+	file = file_open_root_mnt(mnt, path, O_RDONLY, 0);
+	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR(file), "%s: %pe", path, file);
+	kfree(path);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_fput, file);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return file;
+}
+
+static ssize_t nvmem_kunit_read_file(struct file *file, u8 *buf, size_t len)
+{
+	loff_t pos = 0;
+
+	return kernel_read(file, buf, len, &pos);
+}
+
+/**
+ * struct nvmem_kunit_late_reader - reads a cell file while the device goes
+ * @nb: nvmem bus notifier
+ * @bus: the nvmem bus
+ * @name: the nvmem device
+ * @file: a cell file of the device, opened before
+ * @ret: what the read returned
+ * @done: whether the read ran
+ *
+ * BUS_NOTIFY_REMOVED_DEVICE comes from device_del() after it has released
+ * the device's devres and before it removes the device's sysfs directory:
+ * the last moment a file of the device can be read.
+ */
+struct nvmem_kunit_late_reader {
+	struct notifier_block nb;
+	const struct bus_type *bus;
+	const char *name;
+	struct file *file;
+	ssize_t ret;
+	bool done;
+};
+
+static int nvmem_kunit_read_late(struct notifier_block *nb,
+				 unsigned long action, void *data)
+{
+	struct nvmem_kunit_late_reader *r = container_of(nb, typeof(*r), nb);
+	u8 buf[8];
+
+	if (action != BUS_NOTIFY_REMOVED_DEVICE || strcmp(dev_name(data), r->name))
+		return NOTIFY_DONE;
+
+	r->ret = nvmem_kunit_read_file(r->file, buf, sizeof(buf));
+	r->done = true;
+
+	return NOTIFY_OK;
+}
+
+static void nvmem_kunit_late_reader_stop(void *data)
+{
+	struct nvmem_kunit_late_reader *r = data;
+
+	bus_unregister_notifier(r->bus, &r->nb);
+}
+
+/*
+ * A cell's sysfs file reads the cell; once the provider unbinds, a file
+ * opened before fails with -ENODEV, also when read at the last moment of
+ * the device's removal, after its devres has been released.
+ */
+static void nvmem_unbind_cell_sysfs_test(struct kunit *test)
+{
+	const struct nvmem_cell_info *info = &nvmem_kunit_cells[2];
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	struct nvmem_kunit_late_reader *r;
+	struct device *dev;
+	u8 buf[8];
+	int ret;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->name = fx->pdata.name;
+	r->file = nvmem_kunit_open_cell_file(test, r->name, info);
+	KUNIT_ASSERT_EQ(test, nvmem_kunit_read_file(r->file, buf, sizeof(buf)),
+			(ssize_t)info->bytes);
+	nvmem_kunit_expect_pattern(test, buf, info->offset, info->bytes);
+
+	dev = device_find_child_by_name(&fx->pdev->dev, r->name);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	r->bus = dev->bus;
+	put_device(dev);
+	r->nb.notifier_call = nvmem_kunit_read_late;
+	ret = bus_register_notifier(r->bus, &r->nb);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_late_reader_stop, r);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	nvmem_kunit_unbind(test, fx->pdev);
+
+	KUNIT_EXPECT_TRUE(test, r->done);
+	KUNIT_EXPECT_EQ(test, r->ret, -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_read_file(r->file, buf, sizeof(buf)),
+			-ENODEV);
+}
+
 static struct kunit_case nvmem_unbind_cases[] = {
 	KUNIT_CASE(nvmem_unbind_device_handle_test),
 	KUNIT_CASE(nvmem_unbind_cell_handle_test),
 	KUNIT_CASE(nvmem_unbind_cell_helpers_test),
 	KUNIT_CASE(nvmem_unbind_rebind_test),
 	KUNIT_CASE(nvmem_unbind_notifier_test),
+	KUNIT_CASE(nvmem_unbind_cell_sysfs_test),
 	KUNIT_CASE_SLOW(nvmem_unbind_readers_in_flight_test),
 	{}
 };
@@ -2010,8 +2321,169 @@ static struct kunit_suite nvmem_unbind_suite = {
 	.test_cases = nvmem_unbind_cases,
 };
 
+/* Device tree: layouts */
+
+#if IS_ENABLED(CONFIG_OF_FLATTREE)
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_kfree, kfree, const void *);
+
+/* nvmem_kunit_layout.dts, linked in by the Makefile */
+extern const u8 __dtb_nvmem_kunit_layout_begin[];
+
+/*
+ * The provider node of nvmem_kunit_layout.dts, in a tree of its own (no root
+ * node is needed), freed when the case ends.
+ */
+static struct device_node *nvmem_kunit_layout_provider(struct kunit *test)
+{
+	struct device_node *root, *np;
+	void *mem;
+	int ret;
+
+	mem = of_fdt_unflatten_tree((const unsigned long *)
+				    __dtb_nvmem_kunit_layout_begin, NULL, &root);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_kfree, mem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	np = of_get_child_by_name(root, "provider");
+	KUNIT_ASSERT_NOT_NULL(test, np);
+	of_node_put(np);	/* the tree holds it until freed */
+
+	return np;
+}
+#else
+static struct device_node *nvmem_kunit_layout_provider(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_OF_FLATTREE (CONFIG_OF_OVERLAY)");
+	return NULL;
+}
+#endif
+
+/* The cell the test layout adds. */
+static const struct nvmem_cell_info nvmem_kunit_layout_cell = {
+	.name = "layout-u32", .offset = 4, .bytes = 4,
+};
+
+static int nvmem_kunit_layout_add_cells(struct nvmem_layout *layout)
+{
+	return nvmem_add_one_cell(layout->nvmem, &nvmem_kunit_layout_cell);
+}
+
+static int nvmem_kunit_layout_probe(struct nvmem_layout *layout)
+{
+	layout->add_cells = nvmem_kunit_layout_add_cells;
+
+	return nvmem_layout_register(layout);
+}
+
+static void nvmem_kunit_layout_remove(struct nvmem_layout *layout)
+{
+	nvmem_layout_unregister(layout);
+}
+
+static const struct of_device_id nvmem_kunit_layout_of_match[] = {
+	{ .compatible = "kunit,nvmem-layout" },
+	{}
+};
+
+static struct nvmem_layout_driver nvmem_kunit_layout_driver = {
+	.driver = {
+		.name = "nvmem-kunit-layout",
+		.of_match_table = nvmem_kunit_layout_of_match,
+	},
+	.probe = nvmem_kunit_layout_probe,
+	.remove = nvmem_kunit_layout_remove,
+};
+
+#ifdef CONFIG_MODULE_UNLOAD
+/*
+ * Stands in for the layout driver's module: a built-in suite has no module
+ * of its own whose references it could count. The driver registers as
+ * built-in, since the driver core would link it to this module in sysfs,
+ * and claims the module only while the case runs.
+ */
+static struct module nvmem_kunit_layout_module = {
+	.state = MODULE_STATE_LIVE,
+	.name = "nvmem_kunit_layout",
+	.refcnt = ATOMIC_INIT(1),	/* MODULE_REF_BASE: no reference */
+};
+#define NVMEM_KUNIT_LAYOUT_MODULE	(&nvmem_kunit_layout_module)
+#else
+#define NVMEM_KUNIT_LAYOUT_MODULE	NULL
+#endif
+
+static void nvmem_kunit_layout_driver_stop(void *data)
+{
+	nvmem_kunit_layout_driver.driver.owner = NULL;
+	nvmem_layout_driver_unregister(&nvmem_kunit_layout_driver);
+}
+
+static int nvmem_kunit_layout_init(struct kunit *test)
+{
+	int ret;
+
+	ret = nvmem_kunit_init(test);
+	if (ret)
+		return ret;
+
+	ret = __nvmem_layout_driver_register(&nvmem_kunit_layout_driver, NULL);
+	if (ret)
+		return ret;
+	nvmem_kunit_layout_driver.driver.owner = NVMEM_KUNIT_LAYOUT_MODULE;
+
+	return kunit_add_action_or_reset(test, nvmem_kunit_layout_driver_stop,
+					 NULL);
+}
+
+/*
+ * A cell of a layout that a consumer gets through a lookup table works, and
+ * since the lookup pinned no module, putting it leaves the layout module's
+ * reference count alone.
+ */
+static void nvmem_layout_lookup_cell_put_test(struct kunit *test)
+{
+#ifdef CONFIG_MODULE_UNLOAD
+	struct nvmem_kunit_pdata pdata;
+	struct device *consumer;
+	struct nvmem_cell *cell;
+	int refs;
+	u32 val;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	nvmem_kunit_add_provider_of(test, &pdata,
+				    nvmem_kunit_layout_provider(test));
+	consumer = nvmem_kunit_consumer(test);
+	nvmem_kunit_add_lookups(test, pdata.name, consumer,
+				&nvmem_kunit_layout_cell, 1);
+	refs = module_refcount(&nvmem_kunit_layout_module);
+
+	cell = nvmem_cell_get(consumer, nvmem_kunit_layout_cell.name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cell);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u32(consumer,
+						  nvmem_kunit_layout_cell.name,
+						  &val), 0);
+	KUNIT_EXPECT_EQ(test, val, get_unaligned_le32(pdata.stats->storage + 4));
+	nvmem_cell_put(cell);
+
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module), refs);
+#else
+	kunit_skip(test, "needs CONFIG_MODULE_UNLOAD to count references");
+#endif
+}
+
+static struct kunit_case nvmem_dt_cases[] = {
+	KUNIT_CASE(nvmem_layout_lookup_cell_put_test),
+	{}
+};
+
+static struct kunit_suite nvmem_dt_suite = {
+	.name = "nvmem_core_dt",
+	.init = nvmem_kunit_layout_init,
+	.test_cases = nvmem_dt_cases,
+};
+
 kunit_test_suites(&nvmem_core_suite, &nvmem_bad_input_suite,
-		  &nvmem_unbind_suite);
+		  &nvmem_unbind_suite, &nvmem_dt_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the nvmem core");
 MODULE_LICENSE("GPL");
