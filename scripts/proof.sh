@@ -10,12 +10,11 @@
 # "series" again, and records a result for each thing the unfixed kernel
 # must show:
 #
-#   proof:kunit-api         every case of suite nvmem_core passes (the
-#                           tests work on the base and can pass there)
-#   proof:kunit-bad-input   the -EOPNOTSUPP, range and register-error-handle
-#                           cases fail, the read-only and error-path cases pass
-#   proof:kunit-unbind      every handle and readers-in-flight case of
-#                           suite nvmem_core_unbind fails
+#   proof:kunit-pass        every KUnit case not listed below passes, each
+#                           parameter alone (the tests work on the base)
+#   proof:<case>            one per case that guards a fix (MUST_FAIL below):
+#                           it fails, every parameter of it, and its log shows
+#                           why (the errno it asserts or a KASAN report)
 #   proof:selftest          the kselftest fails with a KASAN report
 #
 # A proof result PASSes when the base behaves as the unfixed kernel must.
@@ -29,7 +28,7 @@ results=$repo/scripts/results.sh
 die() { echo "proof: $*" >&2; exit 1; }
 
 # Files a test patch may touch; a patch touching anything else is a fix.
-test_files='^(drivers/nvmem/(nvmem_kunit\.c|\.kunitconfig|Kconfig|Makefile)|tools/testing/selftests/.*|MAINTAINERS)$'
+test_files='^(drivers/nvmem/(nvmem_kunit\.c|nvmem_kunit_layout\.dts|\.kunitconfig|Kconfig|Makefile)|tools/testing/selftests/.*|MAINTAINERS)$'
 
 test_patches=()
 while read -r p; do
@@ -69,49 +68,99 @@ rm -f "$out/kunit-proof.json"
 	--json="$out/kunit-proof.json") > "$out/kunit-proof.log" 2>&1 || true
 [ -f "$out/kunit-proof.json" ] || die "kunit.py left no results: $out/kunit-proof.log"
 
-python3 - "$out/kunit-proof.json" <<'PY' | while read -r verdict name why; do
-import json
+python3 - "$proof/tools/testing/kunit" "$out/test.log" <<'PY' | while read -r verdict name why; do
+import io
+import re
 import sys
 
-# A case's status: a parameterised case is a group whose leaves are its
-# parameters, and it fails when any of them does.
-status = {}
+# kunit.py's own parser, for the log of each case: the lines the kernel
+# printed while it ran (assertions, KASAN reports). It prints as it
+# parses; keep that out of our output.
+sys.path.insert(0, sys.argv[1])
+real_stdout, sys.stdout = sys.stdout, io.StringIO()
+import kunit_parser
+tree = kunit_parser.parse_run_tests(open(sys.argv[2], errors="replace"))
+sys.stdout = real_stdout
 
-def walk(group, suite):
-    for case in group.get("test_cases", []):
-        status[(suite, case["name"])] = case["status"]
-    for sub in group.get("sub_groups", []):
-        if suite is None:
-            walk(sub, sub["name"])
-        else:
-            leaves = [c["status"] for c in sub.get("test_cases", [])]
-            ok = leaves and all(s == "PASS" for s in leaves)
-            status[(suite, sub["name"])] = "PASS" if ok else "FAIL"
+# The cases that must fail on the base, each with what its log must show:
+# the reason it fails there, an assertion on the value the fix changes or a
+# KASAN report made by the case, and the parameters (if any) that are
+# controls and must pass there too. Every other parameter is judged alone.
+# Every case not listed must pass on the base, parameter by parameter: the
+# tests work there and can pass. KUnit prints errnos as numbers: -1 EPERM,
+# -19 ENODEV, -95 EOPNOTSUPP, -517 EPROBE_DEFER.
+UAF = r"BUG: KASAN: slab-use-after-free in "
+PROVIDER_UAF = UAF + r"nvmem_kunit_(reg_read|reg_write|enter|access_ok)"
+MUST_FAIL = {
+    ("nvmem_core", "nvmem_cell_bits_write_test"):
+        (r"bit \d+ of the cell is \d, want \d|a byte around the cell changed",
+         {"bit_offset 0, nbits 8"}),
+    ("nvmem_core_bad_input", "nvmem_no_reg_write_test"):
+        (r"Expected nvmem_device_write\(nvmem, 0, 4, buf\) == -1, but", set()),
+    ("nvmem_core_bad_input", "nvmem_no_reg_read_test"):
+        (r"Expected nvmem_device_read\(nvmem, 0, 4, buf\) == -95, but", set()),
+    ("nvmem_core_bad_input", "nvmem_read_only_device_write_test"):
+        (r"Expected nvmem_device_write\(nvmem, 4, sizeof\(buf\), buf\) == -1, but",
+         set()),
+    ("nvmem_core_bad_input", "nvmem_register_error_handle_test"):
+        (UAF + r"__nvmem_device_put", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_device_handle_test"): (PROVIDER_UAF, set()),
+    ("nvmem_core_unbind", "nvmem_unbind_cell_handle_test"): (PROVIDER_UAF, set()),
+    ("nvmem_core_unbind", "nvmem_unbind_cell_helpers_test"):
+        (r"Expected nvmem_cell_read_\w+\(consumer, .*\) == -517, but", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_rebind_test"):
+        (r"Expected PTR_ERR_OR_ZERO\(nvmem\) == -517, but", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_notifier_test"):
+        (r"Expected atomic_read\(&ev->remove\) == 1, but", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_cell_sysfs_test"):
+        (UAF + r"sysfs_kf_bin_read", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_readers_in_flight_test"):
+        (PROVIDER_UAF, set()),
+    ("nvmem_core_dt", "nvmem_layout_lookup_cell_put_test"):
+        (r"Expected module_refcount\(&nvmem_kunit_layout_module\) == refs, but",
+         set()),
+}
 
-walk(json.load(open(sys.argv[1])), None)
+# (suite, case) -> [(parameter or None, "PASS"/"FAIL"/..., log)]
+results = {}
 
-def check(name, want, cases):
-    bad = [f"{s}.{c}={status.get((s, c), 'MISSING')}" for s, c in cases
-           if status.get((s, c)) != want]
-    print("PASS" if cases and not bad else "FAIL", name,
-          "all as expected" if not bad else "unexpected: " + " ".join(bad))
+def status(test):
+    return "PASS" if test.status == kunit_parser.TestStatus.SUCCESS else test.status.name
 
-core = [k for k in status if k[0] == "nvmem_core"]
-check("proof:kunit-api", "PASS", core)
+for suite in tree.subtests:
+    for case in suite.subtests:
+        runs = [(p.name, status(p), "\n".join(case.log + p.log))
+                for p in case.subtests] or [(None, status(case), "\n".join(case.log))]
+        results[(suite.name, case.name)] = runs
 
-bad = "nvmem_core_bad_input"
-check("proof:kunit-bad-input", "FAIL",
-      [(bad, c) for c in ("nvmem_no_reg_write_test", "nvmem_no_reg_read_test",
-                          "nvmem_out_of_range_test",
-                          "nvmem_register_error_handle_test")])
-check("proof:kunit-bad-input-pass", "PASS",
-      [(bad, c) for c in ("nvmem_read_only_test", "nvmem_register_error_test")])
+def label(suite, case, param):
+    return f"{suite}.{case}" + (f"[{param}]" if param else "")
 
-unbind = "nvmem_core_unbind"
-check("proof:kunit-unbind", "FAIL",
-      [(unbind, f"nvmem_unbind_{c}_test")
-       for c in ("device_handle", "cell_handle", "cell_helpers", "rebind",
-                 "notifier", "readers_in_flight")])
+bad = [label(s, c, p) + "=" + st for (s, c), runs in results.items()
+       if (s, c) not in MUST_FAIL for p, st, _ in runs if st != "PASS"]
+print("PASS" if results and not bad else "FAIL", "proof:kunit-pass",
+      "every other case passes" if not bad else "unexpected: " + " ".join(bad))
+
+for (suite, case), (why, controls) in MUST_FAIL.items():
+    runs = results.get((suite, case))
+    if not runs:
+        print("FAIL", f"proof:{case}", "missing from the results")
+        continue
+    wrong = []
+    for param, st, log in runs:
+        if param in controls:
+            if st != "PASS":
+                wrong.append(label(suite, case, param) + f"={st} (a control)")
+        elif st == "PASS":
+            wrong.append(label(suite, case, param) + "=PASS")
+        elif not re.search(why, log):
+            wrong.append(label(suite, case, param) + ": no " + why)
+    judged = len(runs) - len(controls)
+    print("FAIL" if wrong else "PASS", f"proof:{case}",
+          "unexpected: " + "; ".join(wrong[:5]) if wrong else
+          "fails for its reason" +
+          (f" in all {judged} parameters, its {len(controls)} control(s) pass"
+           if runs[0][0] else ""))
 PY
 	echo "proof: $verdict $name: $why"
 	"$results" add "$verdict" "$name"
@@ -125,7 +174,12 @@ if [ -d "$proof/tools/testing/selftests/nvmem" ]; then
 		echo "proof: FAIL proof:selftest: the selftest passed on the base"
 		"$results" add FAIL proof:selftest
 	elif grep -q 'BUG: KASAN' "$out/selftest/console.log"; then
-		echo "proof: PASS proof:selftest: $(grep -m1 'BUG: KASAN' "$out/selftest/console.log")"
+		console=$out/selftest/console.log
+		notok=$(sed -n 's/^not ok [0-9]* //p' "$console" | paste -sd ';')
+		last=$(grep -E '^(not )?ok [0-9]+ ' "$console" | tail -n 1 || true)
+		echo "proof: PASS proof:selftest: $(grep -m1 'BUG: KASAN' "$console");" \
+			"cases not ok: ${notok:-none};" \
+			"last result before the kernel stopped or the run ended: ${last:-none}"
 		"$results" add PASS proof:selftest
 	else
 		echo "proof: FAIL proof:selftest: failed without a KASAN report ($out/selftest-proof.log)"
