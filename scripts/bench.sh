@@ -28,7 +28,7 @@
 #				bench/alt/NAME.patch: a design not taken
 #				(shared-srcu-expedited: one SRCU domain for
 #				all devices) or an experiment that locates a
-#				cost (inline-reg-read, no-range-check); in
+#				cost (inline-reg-read); in
 #				build/wt-bench-alt-NAME, results default to
 #				bench/results/alt-NAME
 #	TREE			kernel tree (default build/linux)
