@@ -1189,6 +1189,61 @@ static struct kunit_suite nvmem_core_suite = {
 	.test_cases = nvmem_core_cases,
 };
 
+/* sysfs, as user space sees it */
+
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_kern_unmount, kern_unmount,
+			    struct vfsmount *);
+/* The case runs in a kthread: close at once, not from task work. */
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_fput, __fput_sync, struct file *);
+
+/*
+ * Opens a sysfs file of the nvmem device @nvmem_name, @name relative to its
+ * directory, as user space would. Built-in cases run before anything mounts
+ * sysfs, so the case mounts its own instance.
+ */
+static struct file *nvmem_kunit_open_sysfs(struct kunit *test,
+					   const char *nvmem_name,
+					   const char *name, int flags)
+{
+	struct file_system_type *sysfs;
+	struct vfsmount *mnt;
+	struct file *file;
+	char *path;
+	int ret;
+
+	/* sysfs is never a module: get_fs_type() takes no reference on it. */
+	sysfs = get_fs_type("sysfs");
+	KUNIT_ASSERT_NOT_NULL(test, sysfs);
+	mnt = kern_mount(sysfs);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_kern_unmount, mnt);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	path = kasprintf(GFP_KERNEL, "bus/nvmem/devices/%s/%s", nvmem_name,
+			 name);
+	KUNIT_ASSERT_NOT_NULL(test, path);
+	file = file_open_root_mnt(mnt, path, flags, 0);
+	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR(file), "%s: %pe", path, file);
+	kfree(path);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_fput, file);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return file;
+}
+
+static struct file *nvmem_kunit_open_cell_file(struct kunit *test,
+					       const char *nvmem_name,
+					       const struct nvmem_cell_info *info)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "cells/%s@%x,%x", info->name,
+		 info->offset, info->bit_offset);
+
+	return nvmem_kunit_open_sysfs(test, nvmem_name, name, O_RDONLY);
+}
+
 /* Bad input */
 
 /* Without reg_write(), in-kernel writes fail without reaching the provider. */
@@ -1214,7 +1269,7 @@ static void nvmem_no_reg_write_test(struct kunit *test)
 
 	/* Such a device is read-only, and read-only refuses writes. */
 	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0, 4, buf), -EPERM);
-	KUNIT_EXPECT_LT(test, nvmem_cell_write(cell, buf, 4), 0);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, buf, 4), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->pdata.stats->writes), 0);
 
 	/* Reads still work. */
@@ -1306,6 +1361,39 @@ static void nvmem_read_only_device_write_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 4, sizeof(buf), buf),
 			(int)sizeof(buf));
 	nvmem_kunit_expect_pattern(test, buf, 4, sizeof(buf));
+}
+
+/*
+ * force_ro makes a writable device read-only for nvmem_device_write() too,
+ * and clearing it makes it writable again.
+ */
+static void nvmem_force_ro_device_write_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_device *nvmem;
+	struct file *force_ro;
+	u8 buf[4] = { 1, 2, 3, 4 };
+	loff_t pos = 0;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	nvmem_kunit_add_provider(test, &pdata);
+	nvmem = nvmem_kunit_device_get(test, nvmem_kunit_consumer(test),
+				       pdata.name);
+	force_ro = nvmem_kunit_open_sysfs(test, pdata.name, "force_ro",
+					  O_WRONLY);
+
+	KUNIT_ASSERT_EQ(test, kernel_write(force_ro, "1", 1, &pos), 1);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 4, sizeof(buf), buf),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->writes), 0);
+	nvmem_kunit_expect_pattern(test, pdata.stats->storage, 0,
+				   NVMEM_KUNIT_SIZE);
+
+	pos = 0;
+	KUNIT_ASSERT_EQ(test, kernel_write(force_ro, "0", 1, &pos), 1);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 4, sizeof(buf), buf),
+			(int)sizeof(buf));
+	KUNIT_EXPECT_MEMEQ(test, pdata.stats->storage + 4, buf, sizeof(buf));
 }
 
 /* nvmem_register() error paths */
@@ -1759,6 +1847,7 @@ static struct kunit_case nvmem_bad_input_cases[] = {
 	KUNIT_CASE(nvmem_no_reg_read_test),
 	KUNIT_CASE(nvmem_read_only_test),
 	KUNIT_CASE(nvmem_read_only_device_write_test),
+	KUNIT_CASE(nvmem_force_ro_device_write_test),
 	KUNIT_CASE_PARAM(nvmem_register_error_test,
 			 nvmem_kunit_reg_fault_gen_params),
 	KUNIT_CASE(nvmem_register_error_handle_test),
@@ -2174,45 +2263,6 @@ static void nvmem_unbind_readers_in_flight_test(struct kunit *test)
 
 /* The per-cell sysfs files */
 
-KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_kern_unmount, kern_unmount,
-			    struct vfsmount *);
-KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_fput, fput, struct file *);
-
-/*
- * Opens a cell's sysfs file as user space would. Built-in cases run before
- * anything mounts sysfs, so the case mounts its own instance.
- */
-static struct file *nvmem_kunit_open_cell_file(struct kunit *test,
-					       const char *nvmem_name,
-					       const struct nvmem_cell_info *info)
-{
-	struct file_system_type *sysfs;
-	struct vfsmount *mnt;
-	struct file *file;
-	char *path;
-	int ret;
-
-	/* sysfs is never a module: get_fs_type() takes no reference on it. */
-	sysfs = get_fs_type("sysfs");
-	KUNIT_ASSERT_NOT_NULL(test, sysfs);
-	mnt = kern_mount(sysfs);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
-	ret = kunit_add_action_or_reset(test, nvmem_kunit_kern_unmount, mnt);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	path = kasprintf(GFP_KERNEL, "bus/nvmem/devices/%s/cells/%s@%x,%x",
-			 nvmem_name, info->name, info->offset, info->bit_offset);
-	KUNIT_ASSERT_NOT_NULL(test, path);
-	file = file_open_root_mnt(mnt, path, O_RDONLY, 0);
-	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR(file), "%s: %pe", path, file);
-	kfree(path);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	ret = kunit_add_action_or_reset(test, nvmem_kunit_fput, file);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	return file;
-}
-
 static ssize_t nvmem_kunit_read_file(struct file *file, u8 *buf, size_t len)
 {
 	loff_t pos = 0;
@@ -2323,41 +2373,32 @@ static struct kunit_suite nvmem_unbind_suite = {
 
 /* Device tree: layouts */
 
-#if IS_ENABLED(CONFIG_OF_FLATTREE)
-KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_kfree, kfree, const void *);
-
+#if IS_ENABLED(CONFIG_NVMEM_LAYOUTS) && IS_ENABLED(CONFIG_OF_FLATTREE) && \
+	IS_ENABLED(CONFIG_MODULE_UNLOAD)
 /* nvmem_kunit_layout.dts, linked in by the Makefile */
 extern const u8 __dtb_nvmem_kunit_layout_begin[];
 
 /*
  * The provider node of nvmem_kunit_layout.dts, in a tree of its own (no root
- * node is needed), freed when the case ends.
+ * node is needed). It is unflattened once and kept: devices that point at its
+ * nodes may be released after the case that made them has ended.
  */
 static struct device_node *nvmem_kunit_layout_provider(struct kunit *test)
 {
-	struct device_node *root, *np;
-	void *mem;
-	int ret;
+	static struct device_node *provider;
+	struct device_node *root;
 
-	mem = of_fdt_unflatten_tree((const unsigned long *)
-				    __dtb_nvmem_kunit_layout_begin, NULL, &root);
-	KUNIT_ASSERT_NOT_NULL(test, mem);
-	ret = kunit_add_action_or_reset(test, nvmem_kunit_kfree, mem);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	if (!provider) {
+		const void *blob = __dtb_nvmem_kunit_layout_begin;
 
-	np = of_get_child_by_name(root, "provider");
-	KUNIT_ASSERT_NOT_NULL(test, np);
-	of_node_put(np);	/* the tree holds it until freed */
+		KUNIT_ASSERT_NOT_NULL(test, of_fdt_unflatten_tree(blob, NULL,
+								  &root));
+		provider = of_get_child_by_name(root, "provider");
+		KUNIT_ASSERT_NOT_NULL(test, provider);
+	}
 
-	return np;
+	return provider;
 }
-#else
-static struct device_node *nvmem_kunit_layout_provider(struct kunit *test)
-{
-	kunit_skip(test, "needs CONFIG_OF_FLATTREE (CONFIG_OF_OVERLAY)");
-	return NULL;
-}
-#endif
 
 /* The cell the test layout adds. */
 static const struct nvmem_cell_info nvmem_kunit_layout_cell = {
@@ -2382,7 +2423,7 @@ static void nvmem_kunit_layout_remove(struct nvmem_layout *layout)
 }
 
 static const struct of_device_id nvmem_kunit_layout_of_match[] = {
-	{ .compatible = "kunit,nvmem-layout" },
+	{ .compatible = "test,nvmem-layout" },
 	{}
 };
 
@@ -2395,7 +2436,6 @@ static struct nvmem_layout_driver nvmem_kunit_layout_driver = {
 	.remove = nvmem_kunit_layout_remove,
 };
 
-#ifdef CONFIG_MODULE_UNLOAD
 /*
  * Stands in for the layout driver's module: a built-in suite has no module
  * of its own whose references it could count. The driver registers as
@@ -2407,10 +2447,6 @@ static struct module nvmem_kunit_layout_module = {
 	.name = "nvmem_kunit_layout",
 	.refcnt = ATOMIC_INIT(1),	/* MODULE_REF_BASE: no reference */
 };
-#define NVMEM_KUNIT_LAYOUT_MODULE	(&nvmem_kunit_layout_module)
-#else
-#define NVMEM_KUNIT_LAYOUT_MODULE	NULL
-#endif
 
 static void nvmem_kunit_layout_driver_stop(void *data)
 {
@@ -2429,7 +2465,7 @@ static int nvmem_kunit_layout_init(struct kunit *test)
 	ret = __nvmem_layout_driver_register(&nvmem_kunit_layout_driver, NULL);
 	if (ret)
 		return ret;
-	nvmem_kunit_layout_driver.driver.owner = NVMEM_KUNIT_LAYOUT_MODULE;
+	nvmem_kunit_layout_driver.driver.owner = &nvmem_kunit_layout_module;
 
 	return kunit_add_action_or_reset(test, nvmem_kunit_layout_driver_stop,
 					 NULL);
@@ -2442,7 +2478,6 @@ static int nvmem_kunit_layout_init(struct kunit *test)
  */
 static void nvmem_layout_lookup_cell_put_test(struct kunit *test)
 {
-#ifdef CONFIG_MODULE_UNLOAD
 	struct nvmem_kunit_pdata pdata;
 	struct device *consumer;
 	struct nvmem_cell *cell;
@@ -2466,10 +2501,18 @@ static void nvmem_layout_lookup_cell_put_test(struct kunit *test)
 	nvmem_cell_put(cell);
 
 	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module), refs);
-#else
-	kunit_skip(test, "needs CONFIG_MODULE_UNLOAD to count references");
-#endif
 }
+#else
+static int nvmem_kunit_layout_init(struct kunit *test)
+{
+	return nvmem_kunit_init(test);
+}
+
+static void nvmem_layout_lookup_cell_put_test(struct kunit *test)
+{
+	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
+}
+#endif
 
 static struct kunit_case nvmem_dt_cases[] = {
 	KUNIT_CASE(nvmem_layout_lookup_cell_put_test),
