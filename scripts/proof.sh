@@ -102,6 +102,9 @@ MUST_FAIL = {
     ("nvmem_core_bad_input", "nvmem_read_only_device_write_test"):
         (r"Expected nvmem_device_write\(nvmem, 4, sizeof\(buf\), buf\) == -1, but",
          set()),
+    ("nvmem_core_bad_input", "nvmem_force_ro_device_write_test"):
+        (r"Expected nvmem_device_write\(nvmem, 4, sizeof\(buf\), buf\) == -1, but",
+         set()),
     ("nvmem_core_bad_input", "nvmem_register_error_handle_test"):
         (UAF + r"__nvmem_device_put", set()),
     ("nvmem_core_unbind", "nvmem_unbind_device_handle_test"): (PROVIDER_UAF, set()),
@@ -121,7 +124,12 @@ MUST_FAIL = {
          set()),
 }
 
-# (suite, case) -> [(parameter or None, "PASS"/"FAIL"/..., log)]
+SUITES = {"nvmem_core", "nvmem_core_bad_input", "nvmem_core_unbind",
+          "nvmem_core_dt"}
+
+# (suite, case) -> [(parameter or None, "PASS"/"FAILURE"/..., log)]. The
+# parser gives a parameterised case's own log the lines before its first
+# result, which are the first parameter's.
 results = {}
 
 def status(test):
@@ -129,9 +137,17 @@ def status(test):
 
 for suite in tree.subtests:
     for case in suite.subtests:
-        runs = [(p.name, status(p), "\n".join(case.log + p.log))
-                for p in case.subtests] or [(None, status(case), "\n".join(case.log))]
-        results[(suite.name, case.name)] = runs
+        runs = [(p.name, status(p), "\n".join((case.log if i == 0 else []) + p.log))
+                for i, p in enumerate(case.subtests)]
+        results[(suite.name, case.name)] = runs or [
+            (None, status(case), "\n".join(case.log))]
+
+suites = {suite.name for suite in tree.subtests}
+if suites != SUITES or tree.counts.errors:
+    print("FAIL", "proof:kunit-run",
+          f"suites {sorted(suites)}, want {sorted(SUITES)}; {tree.counts.errors} parse errors")
+else:
+    print("PASS", "proof:kunit-run", f"all {len(SUITES)} suites ran, no parse error")
 
 def label(suite, case, param):
     return f"{suite}.{case}" + (f"[{param}]" if param else "")
@@ -151,10 +167,14 @@ for (suite, case), (why, controls) in MUST_FAIL.items():
         if param in controls:
             if st != "PASS":
                 wrong.append(label(suite, case, param) + f"={st} (a control)")
-        elif st == "PASS":
-            wrong.append(label(suite, case, param) + "=PASS")
+        elif st != "FAILURE":
+            wrong.append(label(suite, case, param) + f"={st}, not FAILURE")
         elif not re.search(why, log):
             wrong.append(label(suite, case, param) + ": no " + why)
+    seen = {param for param, _, _ in runs}
+    wrong += [label(suite, case, c) + " missing (a control)" for c in controls - seen]
+    if len(runs) == len(controls & seen):
+        wrong.append(label(suite, case, None) + ": nothing left to judge")
     judged = len(runs) - len(controls)
     print("FAIL" if wrong else "PASS", f"proof:{case}",
           "unexpected: " + "; ".join(wrong[:5]) if wrong else
