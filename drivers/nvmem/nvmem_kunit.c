@@ -2400,10 +2400,37 @@ static struct device_node *nvmem_kunit_layout_provider(struct kunit *test)
 	return provider;
 }
 
+/* Adds one to every byte: shows that the layout's callback ran. */
+static int nvmem_kunit_layout_post_process(void *priv, const char *id,
+					   int index, unsigned int offset,
+					   void *buf, size_t bytes)
+{
+	u8 *p = buf;
+	size_t i;
+
+	for (i = 0; i < bytes; i++)
+		p[i]++;
+
+	return 0;
+}
+
 /* The cell the test layout adds. */
 static const struct nvmem_cell_info nvmem_kunit_layout_cell = {
 	.name = "layout-u32", .offset = 4, .bytes = 4,
+	.read_post_process = nvmem_kunit_layout_post_process,
 };
+
+/* What the layout's cell reads on a fresh device. */
+static u32 nvmem_kunit_layout_cell_value(void)
+{
+	u8 buf[4];
+
+	nvmem_kunit_fill_pattern(buf, nvmem_kunit_layout_cell.offset,
+				 sizeof(buf));
+	nvmem_kunit_layout_post_process(NULL, NULL, 0, 0, buf, sizeof(buf));
+
+	return get_unaligned_le32(buf);
+}
 
 static int nvmem_kunit_layout_add_cells(struct nvmem_layout *layout)
 {
@@ -2497,9 +2524,71 @@ static void nvmem_layout_lookup_cell_put_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u32(consumer,
 						  nvmem_kunit_layout_cell.name,
 						  &val), 0);
-	KUNIT_EXPECT_EQ(test, val, get_unaligned_le32(pdata.stats->storage + 4));
+	KUNIT_EXPECT_EQ(test, val, nvmem_kunit_layout_cell_value());
 	nvmem_cell_put(cell);
 
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module), refs);
+}
+
+/* The layout device of the provider's nvmem device, with a reference. */
+static struct device *nvmem_kunit_layout_dev(struct kunit *test,
+					     struct platform_device *pdev,
+					     const char *name)
+{
+	struct device *nvmem_dev, *layout_dev;
+
+	nvmem_dev = device_find_child_by_name(&pdev->dev, name);
+	KUNIT_ASSERT_NOT_NULL(test, nvmem_dev);
+	layout_dev = device_find_any_child(nvmem_dev);
+	put_device(nvmem_dev);
+	KUNIT_ASSERT_NOT_NULL(test, layout_dev);
+
+	return layout_dev;
+}
+
+/*
+ * The layout's cells call into its module, and stay on the device when the
+ * layout is unbound: the device pins the module from the layout's probe
+ * until it is released, after the last handle to it, with its cells.
+ */
+static void nvmem_layout_pins_module_test(struct kunit *test)
+{
+	int refs = module_refcount(&nvmem_kunit_layout_module);
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct device *consumer, *layout_dev;
+	struct nvmem_cell *cell;
+	size_t len;
+	u8 *buf;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdev = nvmem_kunit_add_provider_of(test, &pdata,
+					   nvmem_kunit_layout_provider(test));
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module),
+			refs + 1);
+
+	consumer = nvmem_kunit_consumer(test);
+	nvmem_kunit_add_lookups(test, pdata.name, consumer,
+				&nvmem_kunit_layout_cell, 1);
+	cell = nvmem_kunit_cell_get(test, consumer,
+				    nvmem_kunit_layout_cell.name);
+
+	layout_dev = nvmem_kunit_layout_dev(test, pdev, pdata.name);
+	device_release_driver(layout_dev);
+	KUNIT_EXPECT_FALSE(test, device_is_bound(layout_dev));
+	put_device(layout_dev);
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module),
+			refs + 1);
+	buf = nvmem_cell_read(cell, &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le32(buf),
+			nvmem_kunit_layout_cell_value());
+	kfree(buf);
+
+	nvmem_kunit_unbind(test, pdev);
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module),
+			refs + 1);
+	kunit_release_action(test, nvmem_kunit_cell_put, cell);
 	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module), refs);
 }
 #else
@@ -2512,10 +2601,16 @@ static void nvmem_layout_lookup_cell_put_test(struct kunit *test)
 {
 	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
 }
+
+static void nvmem_layout_pins_module_test(struct kunit *test)
+{
+	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
+}
 #endif
 
 static struct kunit_case nvmem_dt_cases[] = {
 	KUNIT_CASE(nvmem_layout_lookup_cell_put_test),
+	KUNIT_CASE(nvmem_layout_pins_module_test),
 	{}
 };
 
