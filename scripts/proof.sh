@@ -60,13 +60,14 @@ done
 "$repo/scripts/kconfig.sh" "$proof" "$out"
 "$repo/scripts/build.sh" "$proof" "$out"
 
-# KUnit: kunit.py fails on the base by design; the JSON says how.
+# KUnit: kunit.py fails on the base by design; its raw log, OUT/test.log,
+# says how (the series' run left one there too: start without it).
 source "$repo/scripts/kunit-env.sh" "$proof" "$out"
-rm -f "$out/kunit-proof.json"
+rm -f "$out/test.log"
 (cd "$proof" && ./tools/testing/kunit/kunit.py run "${kunit_args[@]}" \
-	--qemu_args='-smp 2' --kernel_args=kasan_multi_shot --timeout=1200 \
-	--json="$out/kunit-proof.json") > "$out/kunit-proof.log" 2>&1 || true
-[ -f "$out/kunit-proof.json" ] || die "kunit.py left no results: $out/kunit-proof.log"
+	--qemu_args='-smp 2' --kernel_args=kasan_multi_shot --timeout=1200) \
+	> "$out/kunit-proof.log" 2>&1 || true
+[ -s "$out/test.log" ] || die "kunit.py left no kernel log: $out/kunit-proof.log"
 
 python3 - "$proof/tools/testing/kunit" "$out/test.log" <<'PY' | while read -r verdict name why; do
 import io
