@@ -1,81 +1,60 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Put branch "series" of TREE at base + the patches in patches/ (order from
-# patches/series), with git am, and check it out.
+# Put branch "series" of build/linux at base + the patches of patches/ (in
+# git format-patch's numbering) with git am, check it out, and make
+# cover-letter.txt its description, which git format-patch writes the cover
+# letter from.
 #
-# Committer name, email and date are fixed (date = author date), so the
-# same patches always give the same commit hashes.  The cover letter
-# (patches/0000-cover-letter.patch) is not applied: its subject and blurb
-# become the branch description, from which scripts/export.sh writes it
-# back.  A patch that does not apply stops the run with its name and git's
-# reason.  A previous "series" that is not reproduced is kept as
-# "series-old".
+# Refuses, naming them, when series holds commits that "make export" never
+# wrote to patches/ (FORCE=1: replace them all the same, keeping the old
+# branch as series-old).  Committer name, email and date are fixed, so the
+# same patches always give the same commits.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-tree=${1:-$repo/build/linux}
-patches=$repo/patches
-cover=$patches/0000-cover-letter.patch
+git -C "$linux" rev-parse -q --verify refs/tags/base > /dev/null ||
+	die "build/linux has no tag base: run 'make base' first"
+[ -z "$(git -C "$linux" status --porcelain --untracked-files=no)" ] ||
+	die "build/linux has uncommitted changes: commit them and 'make export'"
+gitdir=$(git -C "$linux" rev-parse --absolute-git-dir)
+[ ! -d "$gitdir/rebase-apply" ] && [ ! -d "$gitdir/rebase-merge" ] ||
+	die "build/linux has a git am or rebase in progress"
 
-die() { echo "apply: $*" >&2; exit 1; }
-
-git -C "$tree" rev-parse -q --verify refs/tags/base > /dev/null ||
-	die "$tree has no tag base; run 'make base' first"
-[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
-	die "$tree has uncommitted changes; commit them or 'make export' first"
-gitdir=$(git -C "$tree" rev-parse --absolute-git-dir)
-if [ -d "$gitdir/rebase-apply" ] || [ -d "$gitdir/rebase-merge" ]; then
-	die "$tree has a git am or rebase in progress"
-fi
-
-list=()
-if [ -f "$patches/series" ]; then
-	while read -r p; do
-		case "$p" in ''|'#'*) continue ;; esac
-		[ -f "$patches/$p" ] || die "patches/series lists $p, which does not exist"
-		list+=("$patches/$p")
-	done < "$patches/series"
-elif compgen -G "$patches/*.patch" > /dev/null; then
-	die "patches/ has patches but no patches/series file"
+old=$(git -C "$linux" rev-parse -q --verify refs/heads/series || true)
+exported=$(git -C "$linux" config branch.series.exported || echo base)
+if [ -n "$old" ] && [ "$old" != "$(git -C "$linux" rev-parse "$exported")" ]; then
+	unexported=$(git -C "$linux" log --format='    %h %s' "$exported..$old")
+	if [ -n "$unexported" ] && [ -z "${FORCE:-}" ]; then
+		echo "apply: branch series has commits that were never exported:" >&2
+		echo "$unexported" >&2
+		die "'make export' them, or FORCE=1 to replace them (kept as series-old)"
+	fi
 fi
 
 export GIT_COMMITTER_NAME="nvmem series" GIT_COMMITTER_EMAIL="series@invalid"
-old=$(git -C "$tree" rev-parse -q --verify refs/heads/series || true)
-
-git -C "$tree" checkout -q --detach base
-for p in "${list[@]}"; do
-	if ! out=$(git -C "$tree" am -q --no-3way --committer-date-is-author-date "$p" 2>&1); then
+git -C "$linux" checkout -q --detach base
+n=0
+for p in $(series_patches); do
+	if ! out=$(git -C "$linux" am -q --no-3way --committer-date-is-author-date "$p" 2>&1); then
 		echo "apply: FAILED: $(basename "$p") does not apply:" >&2
 		grep -vE '^(hint:|When you|If you|To restore|Patch failed at)' <<< "$out" |
 			sed 's/^/    /' >&2
-		git -C "$tree" am --abort
-		[ -n "$old" ] && git -C "$tree" checkout -q series
+		git -C "$linux" am --abort
+		[ -n "$old" ] && git -C "$linux" checkout -q series
 		exit 1
 	fi
-	echo "apply: $(git -C "$tree" log -1 --format='%h %s')"
+	echo "apply: $(git -C "$linux" log -1 --format='%h %s')"
+	n=$((n + 1))
 done
 
-new=$(git -C "$tree" rev-parse HEAD)
-if [ -n "$old" ] && [ "$old" != "$new" ] &&
-   ! git -C "$tree" merge-base --is-ancestor "$old" base; then
-	git -C "$tree" branch -f series-old "$old"
-	echo "apply: previous series $(git -C "$tree" rev-parse --short "$old") kept as branch series-old"
+new=$(git -C "$linux" rev-parse HEAD)
+if [ -n "$old" ] && [ "$old" != "$new" ]; then
+	git -C "$linux" branch -f series-old "$old"
+	echo "apply: the previous series $(git -C "$linux" rev-parse --short "$old") is branch series-old"
 fi
-git -C "$tree" checkout -q -B series
-
-desc=
-if [ -f "$cover" ]; then
-	msg=$(mktemp)
-	trap 'rm -f "$msg"' EXIT
-	info=$(git mailinfo "$msg" /dev/null < "$cover")
-	desc="$(sed -n 's/^Subject: //p' <<< "$info")"
-	# The blurb ends where format-patch's shortlog starts: "Author (N):".
-	blurb=$(git -C "$tree" log --format='%an' base..series | sort -u |
-		awk 'NR == FNR { authors[$0 " ("] = 1; next }
-		     { for (a in authors)
-			   if (index($0, a) == 1 && $0 ~ /\([0-9]+\):$/) exit
-		       print }' - "$msg")
-	desc+=$'\n\n'"$blurb"
+git -C "$linux" checkout -q -B series
+git -C "$linux" config branch.series.exported "$new"
+if [ -f "$repo/cover-letter.txt" ]; then
+	git -C "$linux" config branch.series.description "$(cat "$repo/cover-letter.txt")"
 fi
-git -C "$tree" config branch.series.description "$desc"
-echo "apply: $tree series = base + ${#list[@]} patches at $(git -C "$tree" rev-parse --short HEAD)"
+echo "apply: series = base + $n patches at $(git -C "$linux" rev-parse --short HEAD)"

@@ -3,8 +3,8 @@
 # Install Debian's linux-source-6.12 and make a git tree of it with one
 # deterministic commit tagged "base": same source, same hash.
 set -euo pipefail
-
-tree=${1:-build/linux}
+source "$(dirname "$0")/lib.sh"
+tree=$linux
 
 if git -C "$tree" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 	echo "base: $tree already has tag base ($(git -C "$tree" rev-parse --short base):" \

@@ -1,53 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Bisectability: build each commit of base..series of TREE in order, with
-# W=1 and sparse, and fail on any warning the base does not have.
+# Bisectability: build each commit of base..series of build/linux in
+# order, with W=1 and sparse, and fail on any warning the base does not have.
 #
 # Each commit builds the directories it touches: those of changed .c
 # files, Makefiles and Kconfigs, of changed headers under drivers/, and
 # drivers/nvmem/ for any other changed header; tools/ and Documentation/
 # are skipped.  The config is allmodconfig (without WERROR), so every nvmem
-# provider and layout is compiled.  Commits are checked out one after the
-# other in the worktree OUT/src and built in OUT/obj, so only what a commit
-# touches is rebuilt.  The base rebuilds those directories from scratch
-# with C=2, so its list of warnings is complete; each commit then warns,
-# gcc and sparse (C=1) alike, for the files it makes recompile: a file not
-# recompiled cannot warn differently.  Warnings are compared without line
-# and column.
+# provider and layout is compiled.  The commits are checked out one after
+# the other in the worktree of scripts/kernel.sh -s patches and built in
+# build/k/patches/out, so only what a commit touches is rebuilt.  The base
+# rebuilds those directories from scratch with C=2, so its list of warnings
+# is complete; each commit then warns, gcc and sparse (C=1) alike, for the
+# files it makes recompile: a file not recompiled cannot warn differently.
+# Warnings are compared without line and column.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+src=$kdir/patches/src obj=$kdir/patches/out out=$kdir/patches
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-tree=$(realpath "${1:-$repo/build/linux}")
-out=$(realpath -m "${2:-$repo/build/out/$(basename "$tree")-patches}")
-src=$out/src obj=$out/obj
-results=$repo/scripts/results.sh
-
-die() { echo "build-patches: $*" >&2; exit 1; }
-
-git -C "$tree" rev-parse -q --verify refs/heads/series > /dev/null ||
-	die "$tree has no branch series; run 'make apply' first"
-commits=$(git -C "$tree" rev-list --reverse base..series)
-if [ -z "$commits" ]; then
-	echo "build-patches: no commits in base..series, nothing to build"
-	exit 0
-fi
-
+commits=$(git -C "$linux" rev-list --reverse base..series)
+[ -n "$commits" ] || die "no commits in base..series, nothing to build"
 export LC_ALL=C	# same warning text whatever the locale (but ccache
 		# replays what it stored, hence the quotes in build())
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$repo/build} CCACHE_NOHASHDIR=1
-cc=gcc
-command -v ccache > /dev/null && cc="ccache gcc"
-mkdir -p "$out" "$obj"
-
-if [ ! -e "$src/.git" ]; then
-	echo "build-patches: making the worktree $src"
-	git -C "$tree" worktree prune
-	git -C "$tree" worktree add -q -f --detach "$src" base
-fi
+"$repo/scripts/kernel.sh" -s patches base
+mkdir -p "$obj"
 
 # Directories a commit's changes are built from.
 dirs_of() {
-	git -C "$tree" diff --name-only "$1^" "$1" | while read -r f; do
+	git -C "$linux" diff --name-only "$1^" "$1" | while read -r f; do
 		case "$f" in
 		tools/*|Documentation/*) ;;
 		drivers/*.h|*.c|*/Makefile|*/Kconfig) echo "${f%/*}/" ;;
@@ -99,7 +79,7 @@ echo "build-patches: base has $(wc -l < "$out/base.warnings") warnings"
 n=0 failed=0
 for c in $commits; do
 	n=$((n + 1))
-	name=$(printf '%04d-%s' "$n" "$(git -C "$tree" log -1 --format=%f "$c" | cut -c 1-52)")
+	name=$(printf '%04d-%s' "$n" "$(git -C "$linux" log -1 --format=%f "$c" | cut -c 1-52)")
 	git -C "$src" checkout -q -f --detach "$c"
 	log=$out/$name.log
 	: > "$log"
@@ -107,7 +87,7 @@ for c in $commits; do
 	echo "build-patches: $name: ${dirs[*]:-nothing to build}"
 	if ! build "$log" 1 "${dirs[@]}" > "$out/$name.warnings"; then
 		echo "build-patches: FAIL $name does not build, see $log"
-		"$results" add FAIL "build:$name"
+		result FAIL "build:$name"
 		failed=1
 		continue
 	fi
@@ -115,10 +95,10 @@ for c in $commits; do
 	if [ -n "$new" ]; then
 		echo "build-patches: FAIL $name adds warnings:"
 		echo "$new" | sed 's/^/    /'
-		"$results" add FAIL "build:$name"
+		result FAIL "build:$name"
 		failed=1
 	else
-		"$results" add PASS "build:$name"
+		result PASS "build:$name"
 	fi
 done
 exit $failed

@@ -1,23 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run TREE's scripts/checkpatch.pl --strict on every patch of patches/series
-# (not the cover letter).  A patch passes with 0 errors, 0 warnings and
+# Run scripts/checkpatch.pl --strict of build/linux on every patch of
+# patches/ (not the cover letter), each read from stdin as git
+# format-patch wrote it.  A patch passes with 0 errors, 0 warnings and
 # 0 checks, apart from the message types listed in checkpatch.allow, each
 # with the reason it is allowed.
 set -euo pipefail
-
-repo=$(cd "$(dirname "$0")/.." && pwd)
-tree=$(realpath "${1:-$repo/build/linux}")
+source "$(dirname "$0")/lib.sh"
 allow=$repo/checkpatch.allow
-results=$repo/scripts/results.sh
 
-die() { echo "checkpatch: $*" >&2; exit 1; }
-
-[ -f "$tree/scripts/checkpatch.pl" ] || die "$tree has no scripts/checkpatch.pl; run 'make base'"
-if [ ! -f "$repo/patches/series" ]; then
-	echo "checkpatch: no patches/series, nothing to check"
-	exit 0
-fi
+[ -f "$linux/scripts/checkpatch.pl" ] || die "build/linux has no scripts/checkpatch.pl: run 'make base'"
 
 # checkpatch.allow: "TYPE  reason", one per line; '#' starts a comment.
 ignore=
@@ -36,19 +28,19 @@ fi
 export PATH=/usr/bin:$PATH
 
 failed=0
-while read -r p; do
-	case "$p" in ''|'#'*) continue ;; esac
+for p in $(series_patches); do
+	p=$(basename "$p")
 	# Exits non-zero on any error, warning or check; quiet when clean.
-	if out=$(cd "$tree" && perl scripts/checkpatch.pl --strict --quiet \
-			--show-types ${ignore:+--ignore="$ignore"} \
-			"$repo/patches/$p" 2>&1) && [ -z "$out" ]; then
+	if out=$(cd "$linux" && perl scripts/checkpatch.pl --strict --quiet \
+			--show-types ${ignore:+--ignore="$ignore"} - \
+			< "$repo/patches/$p" 2>&1) && [ -z "$out" ]; then
 		echo "checkpatch: ok $p"
-		"$results" add PASS "checkpatch:$p"
+		result PASS "checkpatch:$p"
 	else
 		echo "checkpatch: FAIL $p:"
 		sed 's/^/    /' <<< "$out"
-		"$results" add FAIL "checkpatch:$p"
+		result FAIL "checkpatch:$p"
 		failed=1
 	fi
-done < "$repo/patches/series"
+done
 exit $failed

@@ -1,46 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the KUnit tests of the test kernel of TREE in QEMU (TCG, 2 CPUs):
-# kunit.sh TREE OUT.  Uses the kernel of kconfig.sh + build.sh (kunit.py
-# rebuilds nothing), records one result per test case (scripts/results.sh)
-# and fails if the kernel log has a splat (BUG, WARNING, KASAN, lockdep).
+# KUnit on a built test kernel: kunit.sh NAME
+#
+# kunit.py exec boots build/k/NAME (QEMU, 2 vCPUs, every KASAN report
+# shown) and leaves the kernel log in build/k/NAME/out/test.log.  Tally:
+# kunit:<suite>.<case> per case from kunit.py's JSON, and kunit:kernel-log,
+# which fails when that log has a line of scripts/splats.
 set -euo pipefail
-source "$(dirname "$0")/kunit-env.sh"
-results=$repo/scripts/results.sh
+source "$(dirname "$0")/lib.sh"
 
-if [ ! -f "$tree/drivers/nvmem/.kunitconfig" ]; then
-	echo "kunit: $tree has no drivers/nvmem/.kunitconfig, no suite to run"
-	"$results" add SKIP kunit
-	exit 0
-fi
+[ $# -eq 1 ] || die "usage: kunit.sh NAME"
+src=$kdir/$1/src out=$kdir/$1/out
+[ -f "$src/drivers/nvmem/.kunitconfig" ] || die "$1 has no nvmem KUnit suite"
 
 status=0
-rm -f "$out/kunit.json"
-(cd "$tree" && ./tools/testing/kunit/kunit.py run "${kunit_args[@]}" \
-	--qemu_args='-smp 2' --timeout=1200 --json="$out/kunit.json") || status=$?
+rm -f "$out/kunit.json" "$out/test.log"
+(cd "$src" && ./tools/testing/kunit/kunit.py exec --arch=x86_64 "--build_dir=$out" \
+	--qemu_args='-smp 2' --kernel_args=kasan_multi_shot --timeout=1200 \
+	--json="$out/kunit.json") || status=$?
+[ -f "$out/kunit.json" ] || die "kunit.py wrote no JSON"
 
-if [ -f "$out/kunit.json" ]; then
-	python3 - "$out/kunit.json" <<'PY' | while read -r s name; do "$results" add "$s" "$name"; done
-import json, sys
-
-def walk(group, prefix):
-    for case in group.get("test_cases", []):
-        status = {"PASS": "PASS", "SKIP": "SKIP"}.get(case["status"], "FAIL")
-        print(status, "kunit:" + prefix + case["name"])
-    for sub in group.get("sub_groups", []):
-        walk(sub, prefix + sub["name"] + ".")
-
-walk(json.load(open(sys.argv[1])), "")
-PY
-fi
-
-splats='BUG:|WARNING:|KASAN:|UBSAN:|Kernel panic|Oops|general protection fault|possible (circular|recursive) locking|suspicious RCU usage|INFO: task .* blocked'
-if grep -E "$splats" "$out/test.log" > "$out/splats.txt"; then
-	echo "kunit: FAIL kernel log has splats ($out/test.log):"
-	sed 's/^/    /' "$out/splats.txt"
-	"$results" add FAIL kunit:kernel-log
+cases=$("$repo/scripts/json-results.py" kunit "$out/kunit.json")
+while read -r s n; do [ -z "$s" ] || result "$s" "$n"; done <<< "$cases"
+if found=$(grep -Ef "$splats" "$out/test.log"); then
+	result FAIL kunit:kernel-log "$(head -n 5 <<< "$found")"
 	status=1
 else
-	"$results" add PASS kunit:kernel-log
+	result PASS kunit:kernel-log
 fi
 exit $status

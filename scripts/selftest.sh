@@ -1,116 +1,55 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the nvmem kselftest in QEMU: selftest.sh TREE OUT
+# The nvmem kselftest in QEMU: selftest.sh NAME [DIR]
 #
-# TREE is a kernel tree with tools/testing/selftests/nvmem, OUT its test
-# kernel build directory (the kernel is built first if OUT has no bzImage).
-# Builds the consumer test module and the kselftest against OUT, packs an
-# initramfs, boots it under QEMU (TCG), prints the test's TAP output and
-# scans the console for splats.  Leaves OUT/selftest/console.log and
-# OUT/selftest/tap.txt.  Exits non-zero if a test case failed, the guest
-# did not finish or the console has a splat.
+# Builds the kselftest of build/k/NAME/src and its consumer module against
+# kernel NAME, installs it in DIR (default build/k/NAME/selftest), boots it
+# with scripts/qemu.sh and the hook scripts/guest/kselftest.sh, which runs
+# it through run_kselftest.sh, and parses its TAP with kunit.py parse.
+# Tally: selftest:<case> per TAP case, selftest:run_kselftest (its verdict,
+# timeout included), selftest:guest_finished and selftest:console_clean.
+# Exits non-zero if any of them failed.
 #
 #	NVMEM_TEST_CYCLES, NVMEM_TEST_PROCS, NVMEM_TEST_THREADS
 #			passed to the test (see nvmem-unbind.sh)
-#	SELFTEST_TIMEOUT	seconds QEMU may run (default 900)
-#	RESULTS		if set, results go there through scripts/results.sh
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
-[ $# -eq 2 ] || { echo "usage: $0 TREE OUT" >&2; exit 2; }
-repo=$(cd "$(dirname "$0")/.." && pwd)
-tree=$(cd "$1" && pwd -P)
-mkdir -p "$2"
-out=$(cd "$2" && pwd -P)
-dir=$out/selftest
-timeout=${SELFTEST_TIMEOUT:-900}
-source "$(dirname "$0")/splats.sh"
+[ $# -ge 1 ] || die "usage: selftest.sh NAME [DIR]"
+name=$1
+src=$kdir/$name/src
+dir=$(realpath -m "${2:-$kdir/$name/selftest}")
+[ -d "$src/tools/testing/selftests/nvmem" ] || die "$name has no nvmem kselftest"
 
-[ -d "$tree/tools/testing/selftests/nvmem" ] ||
-	{ echo "selftest: $tree has no tools/testing/selftests/nvmem" >&2; exit 1; }
-
-if [ ! -f "$out/arch/x86/boot/bzImage" ]; then
-	echo "selftest: no kernel in $out, building it"
-	"$repo/scripts/kconfig.sh" "$tree" "$out"
-	"$repo/scripts/build.sh" "$tree" "$out"
-fi
-
-echo "selftest: building the test module and the kselftest"
+echo "selftest: building the kselftest and its module against $name"
 rm -rf "$dir"
 mkdir -p "$dir"
-# In the tree, as kselftests build; clean first: the module is OUT's.
-ksft=(-C "$tree/tools/testing/selftests" TARGETS=nvmem KDIR="$out")
-{ make "${ksft[@]}" clean &&
-	make "${ksft[@]}" LDFLAGS=-static INSTALL_PATH="$dir/kselftest" install
-} > "$dir/build.log" 2>&1 || { cat "$dir/build.log"; exit 1; }
+build_kselftest "$name" "$dir/kselftest"
 
-echo "selftest: packing the initramfs"
-"$repo/scripts/initramfs.sh" "$out" "$dir/kselftest" "$dir/initramfs.cpio"
-
-# oops=panic: after an Oops (the unfixed kernel, some time after its
-# use-after-free) tasks die holding locks and the guest would sit until the
-# timeout; panic=-1 then ends the boot at once.
-cmdline="console=ttyS0 kunit.enable=0 oops=panic panic=-1"
-cmdline+=" sysctl.kernel.hung_task_timeout_secs=30"
+kargs=
 for v in NVMEM_TEST_CYCLES NVMEM_TEST_PROCS NVMEM_TEST_THREADS; do
-	[ -z "${!v:-}" ] || cmdline+=" $v=${!v}"
+	[ -z "${!v:-}" ] || kargs+=" $v=${!v}"
 done
+finished=PASS console=PASS
+"$repo/scripts/qemu.sh" -a "$kargs" "$name" "$dir" \
+	"$repo/scripts/guest/kselftest.sh" "$dir/kselftest" || true
+[ -f "$dir/status" ] || finished=FAIL
+[ -s "$dir/splats.txt" ] && console=FAIL
 
-echo "selftest: booting QEMU (TCG, timeout ${timeout}s)"
-start=$(date +%s)
-status=0
-timeout -k 10 "$timeout" qemu-system-x86_64 -bios qboot.rom -m 1G -smp 2 \
-	-nographic -no-reboot -kernel "$out/arch/x86/boot/bzImage" \
-	-initrd "$dir/initramfs.cpio" -append "$cmdline" \
-	< /dev/null 2>&1 | tr -d '\r' > "$dir/console.log" || status=$?
-echo "selftest: QEMU ran $(($(date +%s) - start))s"
-
-# The TAP block /init prints at the end, or what got out before a hang
-log=$dir/console.log
-tap=$dir/tap.txt
-sed -n '/^==> TAP$/,/^==> END$/{/^==> /d;p}' "$log" > "$tap"
-finished=1
-if ! grep -q '^nvmem-unbind.sh exit status: ' "$tap"; then
-	finished=0
-	grep -E '^(TAP version|1\.\.|(not )?ok |# |Bail out)' "$log" > "$tap" || true
-fi
-
-echo "selftest: TAP output"
-grep -v '^nvmem-unbind.sh exit status: ' "$tap" || true
-
-fail=0
-if [ "$finished" -eq 0 ]; then
-	echo "selftest: FAIL: the guest did not finish (QEMU status $status)"
-	fail=1
-elif ! grep -q '^nvmem-unbind.sh exit status: 0$' "$tap"; then
-	echo "selftest: FAIL: $(grep '^nvmem-unbind.sh exit status: ' "$tap")"
-	fail=1
-fi
-if ! grep -q '^1\.\.[1-9]' "$tap"; then
-	echo "selftest: FAIL: no TAP plan"
-	fail=1
-fi
-# Splats the test itself echoed ("# ...") are in the kernel log anyway.
-console_ok=1
-found=$(grep -vE '^# ' "$log" | grep -E "$splats" || true)
-if [ -n "$found" ]; then
-	echo "selftest: FAIL: splats on the console:"
-	sed -n '1,10s/^/    /p' <<< "$found"
-	console_ok=0
-	fail=1
-fi
-
-pass=$(grep -c '^ok ' "$tap" || true)
-failed=$(grep -c '^not ok ' "$tap" || true)
-plan=$(grep -m1 '^1\.\.' "$tap" || echo "none")
-echo "selftest: $pass ok, $failed not ok, plan $plan," \
-	"console $([ "$console_ok" -eq 1 ] && echo clean || echo 'has splats')"
-
-if [ -n "${RESULTS:-}" ]; then
-	"$repo/scripts/results.sh" tap selftest "$tap"
-	[ "$finished" -eq 1 ] && r=PASS || r=FAIL
-	"$repo/scripts/results.sh" add "$r" selftest:guest_finished
-	[ "$console_ok" -eq 1 ] && r=PASS || r=FAIL
-	"$repo/scripts/results.sh" add "$r" selftest:console_clean
-fi
-
-exit "$fail"
+# The test's own TAP: the lines run_kselftest.sh prefixes with "# ", in
+# the hook's output, or on the console when the guest died (the runner
+# prints them when the test ends: they may not have got out).
+log=$dir/output.txt
+[ "$finished" = PASS ] || log=$dir/console.log
+sed -n 's/^# //p' "$log" > "$dir/tap.txt"
+(cd "$src" && ./tools/testing/kunit/kunit.py parse --json="$dir/tap.json" "$dir/tap.txt") |
+	tail -n 20 || true
+cases=$("$repo/scripts/json-results.py" selftest "$dir/tap.json")
+while read -r s n; do [ -z "$s" ] || result "$s" "$n"; done <<< "$cases"
+verdict=$(grep -m1 -E '^(not )?ok 1 selftests: nvmem' "$dir/output.txt" || echo 'no verdict')
+ran=PASS
+[[ $verdict == ok* ]] || ran=FAIL
+result "$ran" selftest:run_kselftest "$verdict"
+result "$finished" selftest:guest_finished
+result "$console" selftest:console_clean "$(head -n 3 "$dir/splats.txt")"
+[ "$ran$finished$console" = PASSPASSPASS ] && [ -n "$cases" ] && ! grep -q '^FAIL' <<< "$cases"

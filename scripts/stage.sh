@@ -3,22 +3,19 @@
 # Run one stage of the workbench: stage.sh NAME CMD [ARGS...]
 #
 # Prints "==> [mm:ss] NAME" (time since $T0, the start of the run), keeps
-# the command's output in build/logs/NAME.log, prints a heartbeat every
-# 60 s while it runs, and shows the log (its tail if long) at the end.
-# Records a PASS/FAIL line for the stage as described in scripts/results.sh.
-# Exits with the command's status.
+# the command's output in build/logs/NAME.log, prints its last line every
+# 60 s while it runs, and shows the log (its tail if long) at the end.  A
+# stage that exits 0 and recorded nothing in the tally counts as
+# "PASS NAME"; one that fails without recording a failure, "FAIL NAME".
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
-[ $# -ge 2 ] || { echo "usage: $0 NAME CMD [ARGS...]" >&2; exit 2; }
+[ $# -ge 2 ] || die "usage: stage.sh NAME CMD [ARGS...]"
 name=$1
 shift
-
-repo=$(cd "$(dirname "$0")/.." && pwd)
-export RESULTS=${RESULTS:-$repo/build/results}
 export T0=${T0:-$(date +%s)}
-logdir=$repo/build/logs
-log=$logdir/$name.log
-mkdir -p "$logdir"
+log=$repo/build/logs/$name.log
+mkdir -p "$(dirname "$log")" "$(dirname "$RESULTS")"
 touch "$RESULTS"
 
 clock() {
@@ -29,7 +26,6 @@ clock() {
 echo "==> [$(clock)] $name"
 start=$(date +%s)
 recorded=$(wc -l < "$RESULTS")
-
 "$@" > "$log" 2>&1 < /dev/null &
 pid=$!
 (
@@ -40,8 +36,8 @@ pid=$!
 heartbeat=$!
 status=0
 wait "$pid" || status=$?
-kill "$heartbeat" 2>/dev/null || true
-wait "$heartbeat" 2>/dev/null || true
+kill "$heartbeat" 2> /dev/null || true
+wait "$heartbeat" 2> /dev/null || true
 
 lines=$(wc -l < "$log")
 if [ "$status" -ne 0 ]; then
@@ -56,9 +52,9 @@ fi
 
 new=$(tail -n +$((recorded + 1)) "$RESULTS")
 if [ "$status" -ne 0 ] && ! grep -q '^FAIL ' <<< "$new"; then
-	"$repo/scripts/results.sh" add FAIL "$name"
+	result FAIL "$name" > /dev/null
 elif [ "$status" -eq 0 ] && [ -z "$new" ]; then
-	"$repo/scripts/results.sh" add PASS "$name"
+	result PASS "$name"
 fi
 
 took=$(($(date +%s) - start))

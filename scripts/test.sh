@@ -1,45 +1,53 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# "make test": every test stage on TREE (default build/linux) with the
-# series of patches/, then one line "N passed, N failed".
+# "make test": every test stage of the series of patches/, then one line
+# "N passed, N failed".
 #
-# Stages record results as described in scripts/results.sh.  A failed
-# stage does not stop the run, except when later stages need its output
-# (base, apply; kconfig and kernel for the QEMU tests).  Exits non-zero on
-# any failure.
+# Stages record results in the tally (scripts/lib.sh).  A failed stage
+# does not stop the run, except when later stages need its output (deps,
+# base, apply; the kernel for the QEMU tests).  Exits non-zero on any
+# failure or when nothing ran.
 set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+export T0=$(date +%s)
+stage() { "$repo/scripts/stage.sh" "$@"; }
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-tree=${1:-$repo/build/linux}
-out=$repo/build/out/$(basename "$tree")
-export T0=$(date +%s) RESULTS=$repo/build/results
+summary() {
+	local pass fail
+	pass=$(grep -c '^PASS ' "$RESULTS")
+	fail=$(grep -c '^FAIL ' "$RESULTS")
+	if grep -q '^SKIP ' "$RESULTS"; then
+		echo "skipped:"
+		sed -n 's/^SKIP /  /p' "$RESULTS"
+	fi
+	if [ "$fail" -gt 0 ]; then
+		echo "failed:"
+		sed -n 's/^FAIL /  /p' "$RESULTS"
+	fi
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+	exit
+}
+
+mkdir -p "$(dirname "$RESULTS")"
+: > "$RESULTS"
 cd "$repo"
-
-stage() { scripts/stage.sh "$@"; }
-summary() { scripts/results.sh summary; exit; }
-
-scripts/results.sh reset
 stage deps scripts/deps.sh || summary
-stage base scripts/base.sh "$tree" || summary
-stage apply scripts/apply.sh "$tree" || summary
+stage base scripts/base.sh || summary
+stage apply scripts/apply.sh || summary
 
-stage check scripts/check.sh "$tree"
-stage checkpatch scripts/checkpatch.sh "$tree"
-stage build-patches scripts/build-patches.sh "$tree" "$out-patches"
+stage check-export scripts/check-export.sh
+stage checkpatch scripts/checkpatch.sh
+stage build-patches scripts/build-patches.sh
 
-if stage kconfig scripts/kconfig.sh "$tree" "$out" &&
-   stage kernel scripts/build.sh "$tree" "$out"; then
-	stage kunit scripts/kunit.sh "$tree" "$out"
-	stage selftest scripts/selftest.sh "$tree" "$out"
+if stage kernel scripts/kernel.sh series; then
+	stage kunit scripts/kunit.sh series
+	stage selftest scripts/selftest.sh series
 	# 50 bind/unbind cycles on this kernel, with kmemleak
-	stage stress-smoke env STRESS_CYCLES=1 STRESS_KERNELS=series \
-		STRESS_OUT="$out" TREE="$tree" scripts/stress.sh
+	stage stress-smoke env STRESS_CYCLES=1 STRESS_KERNELS=series scripts/stress.sh
 fi
-# One short boot of each benchmark kernel (no debugging options: built
-# apart from the test kernel): the tool works, no figure is judged.
-stage bench-smoke env BENCH_RUNS=1 TREE="$tree" scripts/bench.sh
 # The same tests on the base with only the test patches: they must fail
-# where the series fixes something.  Last: it rebuilds $out for the base.
-stage proof scripts/proof.sh "$tree" "$out"
+# where the series fixes something.
+stage proof scripts/proof.sh
 
 summary

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The one kernel builder:
+#
+#	kernel.sh [-p PATCH]... [-c FRAGMENT]... [-k] [-s] NAME REV
+#	kernel.sh series|base-tests
+#
+# Makes build/k/NAME/src, a worktree of build/linux at REV (detached) with
+# each PATCH applied and committed on top, then configures it in
+# build/k/NAME/out with kunit.py config (its x86_64 QEMU base, each
+# FRAGMENT, and with -k the tree's drivers/nvmem/.kunitconfig if it has
+# one) and builds bzImage and modules there with ccache.  kunit.py config
+# fails naming every option that did not stick.  -s: the worktree only.
+#
+# The test kernels: "series" is branch series, "base-tests" tag base with
+# the series' test patches; both are configured by Kconfig.fragment and the
+# suite's .kunitconfig (-k).
+#
+# The worktree is remade only when REV or a patch changed, so make
+# rebuilds only what changed; nothing is checked out in build/linux.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+usage="usage: kernel.sh [-p PATCH]... [-c FRAGMENT]... [-k] [-s] NAME REV"
+patches=() configs=() suite=0 source_only=0
+while getopts p:c:ks opt; do
+	case $opt in
+	p) patches+=("$(realpath "$OPTARG")") ;;
+	c) configs+=("$(realpath "$OPTARG")") ;;
+	k) suite=1 ;;
+	s) source_only=1 ;;
+	*) die "$usage" ;;
+	esac
+done
+shift $((OPTIND - 1))
+if [ $# -eq 1 ] && [ $OPTIND -eq 1 ]; then
+	case $1 in
+	series) exec "$0" -c "$repo/Kconfig.fragment" -k series series ;;
+	base-tests)
+		mapfile -t tests < <(test_patches)
+		exec "$0" "${tests[@]/#/-p}" -c "$repo/Kconfig.fragment" -k base-tests base ;;
+	esac
+fi
+[ $# -eq 2 ] || die "$usage"
+name=$1 rev=$2
+src=$kdir/$name/src out=$kdir/$name/out stamp=$kdir/$name/source
+
+commit=$(git -C "$linux" rev-parse -q --verify "$rev^{commit}") ||
+	die "build/linux has no $rev: run 'make base apply'"
+want="$commit $(cat "${patches[@]}" /dev/null | sha1sum | cut -c 1-40)"
+if [ "$(cat "$stamp" 2> /dev/null)" = "$want $(git -C "$src" rev-parse HEAD 2> /dev/null)" ] &&
+   [ -z "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
+	echo "kernel: $name: $src is up to date"
+else
+	echo "kernel: $name: $src at $rev ($(git -C "$linux" log -1 --format='%h %s' "$commit"))"
+	mkdir -p "$kdir/$name"
+	if [ ! -e "$src/.git" ]; then
+		git -C "$linux" worktree prune
+		git -C "$linux" worktree add -q -f --detach "$src" "$commit"
+	else
+		git -C "$src" checkout -q -f --detach "$commit"
+		git -C "$src" clean -fdq
+	fi
+	for p in "${patches[@]}"; do
+		git -C "$src" apply --index "$p" || die "$(basename "$p") does not apply on $rev"
+		git -C "$src" -c user.name=workbench -c user.email=workbench@localhost \
+			commit -q -m "$(basename "$p")"
+		echo "kernel: $name: + $(basename "$p")"
+	done
+	echo "$want $(git -C "$src" rev-parse HEAD)" > "$stamp"
+fi
+[ "$source_only" -eq 0 ] || exit 0
+
+[ "$suite" -eq 1 ] && [ -f "$src/drivers/nvmem/.kunitconfig" ] &&
+	configs+=("$src/drivers/nvmem/.kunitconfig")
+[ ${#configs[@]} -gt 0 ] || die "$name: no config fragment"
+echo "kernel: $name: kunit.py config: ${configs[*]#"$repo/"}"
+(cd "$src" && ./tools/testing/kunit/kunit.py config --arch=x86_64 \
+	"--build_dir=$out" "${configs[@]/#/--kunitconfig=}" "--make_options=CC=$cc")
+echo "kernel: $name: make all in $out"
+make -C "$src" ARCH=x86_64 "O=$out" "CC=$cc" -j"$(nproc)" all
+echo "kernel: $name: $out/arch/x86/boot/bzImage," \
+	"$(find "$out" -name '*.ko' | wc -l) modules"

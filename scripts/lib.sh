@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by every workbench script: where things are, ccache, the tally.
+#
+#   build/linux		the developer's kernel tree: tag base, branch series
+#   build/k/NAME/src	a worktree of it, made by scripts/kernel.sh only
+#   build/k/NAME/out	NAME's build directory
+#   build/results	the tally of "make test", one "PASS|FAIL|SKIP name" a line
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+linux=$repo/build/linux
+kdir=$repo/build/k
+RESULTS=${RESULTS:-$repo/build/results}
+splats=$repo/scripts/splats
+export RESULTS
+
+# One cache for every kernel: paths are hashed relative to the build
+# directory, and NAME/out sees its sources as ../src/ whatever the NAME.
+export CCACHE_BASEDIR=$kdir CCACHE_NOHASHDIR=1
+cc=gcc
+command -v ccache > /dev/null && cc="ccache gcc"
+
+die() { echo "${0##*/}: $*" >&2; exit 1; }
+
+# result PASS|FAIL|SKIP NAME [WHY]: one line of the tally
+result() {
+	mkdir -p "$(dirname "$RESULTS")"
+	echo "$1 $2" >> "$RESULTS"
+	[ "$1" = PASS ] || echo "${0##*/}: $1 $2${3:+: $3}"
+}
+
+# The series' patches in order (what git format-patch wrote, no cover letter)
+series_patches() {
+	find "$repo/patches" -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name 0000-cover-letter.patch | sort
+}
+
+# The test patches of the series: those touching nothing but the KUnit
+# suite, the kselftest and their Kconfig, Makefile and MAINTAINERS lines.
+test_patches() {
+	local p re='^(drivers/nvmem/(nvmem_kunit\.c|nvmem_kunit_layout\.dts|\.kunitconfig|Kconfig|Makefile)|tools/testing/selftests/.*|MAINTAINERS)$'
+
+	series_patches | while read -r p; do
+		sed -n 's|^diff --git a/\(.*\) b/.*|\1|p' "$p" | grep -qvE "$re" || echo "$p"
+	done
+}
+
+# build_kselftest NAME DIR: build the nvmem kselftest of kernel NAME's
+# source and its consumer module against NAME, and install it in DIR
+build_kselftest() {
+	local ksft=(-C "$kdir/$1/src/tools/testing/selftests" TARGETS=nvmem KDIR="$kdir/$1/out")
+
+	rm -rf "$2"
+	mkdir -p "$2"
+	{ make "${ksft[@]}" clean &&
+		make "${ksft[@]}" LDFLAGS=-static INSTALL_PATH="$2" install
+	} > "$2.log" 2>&1 || { cat "$2.log"; return 1; }
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The KUnit half of scripts/proof.sh: proof.py KUNIT_DIR TEST_LOG
+
+Judges the kernel log of a KUnit run on the base with only the test
+patches, parsed by kunit.py's own parser (KUNIT_DIR is the tree's
+tools/testing/kunit), and prints one "PASS|FAIL proof:<name> <why>" line
+per thing the unfixed kernel must show."""
+import io
+import re
+import sys
+
+# kunit.py's own parser, for the log of each case: the lines the kernel
+# printed while it ran (assertions, KASAN reports). It prints as it
+# parses; keep that out of our output.
+sys.path.insert(0, sys.argv[1])
+real_stdout, sys.stdout = sys.stdout, io.StringIO()
+import kunit_parser
+tree = kunit_parser.parse_run_tests(open(sys.argv[2], errors="replace"))
+sys.stdout = real_stdout
+
+# The cases that must fail on the base, each with what its log must show:
+# the reason it fails there, an assertion on the value the fix changes or a
+# KASAN report made by the case, and the parameters (if any) that are
+# controls and must pass there too. Every other parameter is judged alone.
+# Every case not listed must pass on the base, parameter by parameter: the
+# tests work there and can pass. KUnit prints errnos as numbers: -1 EPERM,
+# -19 ENODEV, -95 EOPNOTSUPP, -517 EPROBE_DEFER.
+UAF = r"BUG: KASAN: slab-use-after-free in "
+PROVIDER_UAF = UAF + r"nvmem_kunit_(reg_read|reg_write|enter|access_ok)"
+MUST_FAIL = {
+    ("nvmem_core", "nvmem_cell_bits_write_test"):
+        (r"bit \d+ of the cell is \d, want \d|a byte around the cell changed",
+         {"bit_offset 0, nbits 8"}),
+    ("nvmem_core_bad_input", "nvmem_no_reg_write_test"):
+        (r"Expected nvmem_device_write\(nvmem, 0, 4, buf\) == -1, but", set()),
+    ("nvmem_core_bad_input", "nvmem_no_reg_read_test"):
+        (r"Expected nvmem_device_read\(nvmem, 0, 4, buf\) == -95, but", set()),
+    ("nvmem_core_bad_input", "nvmem_read_only_device_write_test"):
+        (r"Expected nvmem_device_write\(nvmem, 4, sizeof\(buf\), buf\) == -1, but",
+         set()),
+    ("nvmem_core_bad_input", "nvmem_force_ro_device_write_test"):
+        (r"Expected nvmem_device_write\(nvmem, 4, sizeof\(buf\), buf\) == -1, but",
+         set()),
+    ("nvmem_core_bad_input", "nvmem_register_error_handle_test"):
+        (UAF + r"__nvmem_device_put", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_device_handle_test"): (PROVIDER_UAF, set()),
+    ("nvmem_core_unbind", "nvmem_unbind_cell_handle_test"): (PROVIDER_UAF, set()),
+    ("nvmem_core_unbind", "nvmem_unbind_cell_helpers_test"):
+        (r"Expected nvmem_cell_read_\w+\(consumer, .*\) == -517, but", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_rebind_test"):
+        (r"Expected PTR_ERR_OR_ZERO\(nvmem\) == -517, but", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_notifier_test"):
+        (r"Expected atomic_read\(&ev->remove\) == 1, but", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_cell_sysfs_test"):
+        (UAF + r"sysfs_kf_bin_read", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_readers_in_flight_test"):
+        (PROVIDER_UAF, set()),
+    ("nvmem_core_dt", "nvmem_layout_lookup_cell_put_test"):
+        (r"Expected module_refcount\(&nvmem_kunit_layout_module\) == refs, but",
+         set()),
+    ("nvmem_core_dt", "nvmem_layout_pins_module_test"):
+        (r"Expected module_refcount\(&nvmem_kunit_layout_module\) == refs \+ 1, but",
+         set()),
+}
+
+SUITES = {"nvmem_core", "nvmem_core_bad_input", "nvmem_core_unbind",
+          "nvmem_core_dt"}
+
+# (suite, case) -> [(parameter or None, "PASS"/"FAILURE"/..., log)]. The
+# parser gives a parameterised case's own log the lines before its first
+# result, which are the first parameter's.
+results = {}
+
+def status(test):
+    return "PASS" if test.status == kunit_parser.TestStatus.SUCCESS else test.status.name
+
+for suite in tree.subtests:
+    for case in suite.subtests:
+        runs = [(p.name, status(p), "\n".join((case.log if i == 0 else []) + p.log))
+                for i, p in enumerate(case.subtests)]
+        results[(suite.name, case.name)] = runs or [
+            (None, status(case), "\n".join(case.log))]
+
+suites = {suite.name for suite in tree.subtests}
+if suites != SUITES or tree.counts.errors:
+    print("FAIL", "proof:kunit-run",
+          f"suites {sorted(suites)}, want {sorted(SUITES)}; {tree.counts.errors} parse errors")
+else:
+    print("PASS", "proof:kunit-run", f"all {len(SUITES)} suites ran, no parse error")
+
+def label(suite, case, param):
+    return f"{suite}.{case}" + (f"[{param}]" if param else "")
+
+bad = [label(s, c, p) + "=" + st for (s, c), runs in results.items()
+       if (s, c) not in MUST_FAIL for p, st, _ in runs if st != "PASS"]
+print("PASS" if results and not bad else "FAIL", "proof:kunit-pass",
+      "every other case passes" if not bad else "unexpected: " + " ".join(bad))
+
+for (suite, case), (why, controls) in MUST_FAIL.items():
+    runs = results.get((suite, case))
+    if not runs:
+        print("FAIL", f"proof:{case}", "missing from the results")
+        continue
+    wrong = []
+    for param, st, log in runs:
+        if param in controls:
+            if st != "PASS":
+                wrong.append(label(suite, case, param) + f"={st} (a control)")
+        elif st != "FAILURE":
+            wrong.append(label(suite, case, param) + f"={st}, not FAILURE")
+        elif not re.search(why, log):
+            wrong.append(label(suite, case, param) + ": no " + why)
+    seen = {param for param, _, _ in runs}
+    wrong += [label(suite, case, c) + " missing (a control)" for c in controls - seen]
+    if len(runs) == len(controls & seen):
+        wrong.append(label(suite, case, None) + ": nothing left to judge")
+    judged = len(runs) - len(controls)
+    print("FAIL" if wrong else "PASS", f"proof:{case}",
+          "unexpected: " + "; ".join(wrong[:5]) if wrong else
+          "fails for its reason" +
+          (f" in all {judged} parameters, its {len(controls)} control(s) pass"
+           if runs[0][0] else ""))
