@@ -13,6 +13,7 @@
  */
 
 #include <kunit/device.h>
+#include <kunit/of.h>
 #include <kunit/platform_device.h>
 #include <kunit/resource.h>
 #include <kunit/test.h>
@@ -2608,7 +2609,306 @@ static void nvmem_layout_pins_module_test(struct kunit *test)
 }
 #endif
 
+/* Device tree: lookups by phandle */
+
+#if IS_ENABLED(CONFIG_OF_OVERLAY)
+/**
+ * struct nvmem_kunit_of - a provider and a consumer described in a device tree
+ * @pdata: the provider's platform data
+ * @pdev: the provider, bound to the nvmem-kunit-provider node
+ * @consumer_np: the nvmem-kunit-consumer node
+ * @consumer: a device on that node
+ */
+struct nvmem_kunit_of {
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct device_node *consumer_np;
+	struct device *consumer;
+};
+
+static struct device_node *nvmem_kunit_of_node(struct kunit *test,
+					       const char *path)
+{
+	struct device_node *np = of_find_node_by_path(path);
+
+	KUNIT_ASSERT_NOT_NULL(test, np);
+	of_node_put_kunit(test, np);
+
+	return np;
+}
+
+/*
+ * Applies nvmem_kunit_overlay.dtso (removed when the case ends, after
+ * everything the case made afterwards), binds the provider to its node and
+ * makes a consumer device on the consumer node.
+ */
+static struct nvmem_kunit_of *nvmem_kunit_of_setup(struct kunit *test)
+{
+	struct device_node *provider_np;
+	struct nvmem_kunit_of *of;
+
+	of = kunit_kzalloc(test, sizeof(*of), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, of);
+	KUNIT_ASSERT_EQ(test, of_overlay_apply_kunit(test, nvmem_kunit_overlay),
+			0);
+
+	provider_np = nvmem_kunit_of_node(test, "/nvmem-kunit-provider");
+	nvmem_kunit_default_pdata(test, &of->pdata);
+	of->pdev = nvmem_kunit_add_provider_of(test, &of->pdata, provider_np);
+	of->consumer_np = nvmem_kunit_of_node(test, "/nvmem-kunit-consumer");
+	of->consumer = nvmem_kunit_consumer(test);
+	device_set_node(of->consumer, of_fwnode_handle(of->consumer_np));
+
+	return of;
+}
+
+/* How a consumer gets a handle: through its node or its device, or devm. */
+enum nvmem_kunit_getter {
+	NVMEM_KUNIT_GET_OF,
+	NVMEM_KUNIT_GET_DEV,
+	NVMEM_KUNIT_GET_DEVM,
+};
+
+static const char * const nvmem_kunit_cell_getters[] = {
+	[NVMEM_KUNIT_GET_OF] = "of_nvmem_cell_get",
+	[NVMEM_KUNIT_GET_DEV] = "nvmem_cell_get",
+	[NVMEM_KUNIT_GET_DEVM] = "devm_nvmem_cell_get",
+};
+
+static const char * const nvmem_kunit_device_getters[] = {
+	[NVMEM_KUNIT_GET_OF] = "of_nvmem_device_get",
+	[NVMEM_KUNIT_GET_DEV] = "nvmem_device_get",
+	[NVMEM_KUNIT_GET_DEVM] = "devm_nvmem_device_get",
+};
+
+static void nvmem_kunit_getter_desc(const char * const *name, char *desc)
+{
+	strscpy(desc, *name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(nvmem_kunit_cell_getter, nvmem_kunit_cell_getters,
+		  nvmem_kunit_getter_desc);
+KUNIT_ARRAY_PARAM(nvmem_kunit_device_getter, nvmem_kunit_device_getters,
+		  nvmem_kunit_getter_desc);
+
+static enum nvmem_kunit_getter nvmem_kunit_getter(struct kunit *test,
+						  const char * const *names)
+{
+	return (const char * const *)test->param_value - names;
+}
+
+/*
+ * The cell @id of the consumer, got the case's way; a handle that is not
+ * devm-managed is put when the case ends.
+ */
+static struct nvmem_cell *nvmem_kunit_of_cell(struct kunit *test,
+					      struct nvmem_kunit_of *of,
+					      const char *id)
+{
+	struct nvmem_cell *cell;
+	int ret;
+
+	switch (nvmem_kunit_getter(test, nvmem_kunit_cell_getters)) {
+	case NVMEM_KUNIT_GET_OF:
+		cell = of_nvmem_cell_get(of->consumer_np, id);
+		break;
+	case NVMEM_KUNIT_GET_DEV:
+		cell = nvmem_cell_get(of->consumer, id);
+		break;
+	default:
+		return devm_nvmem_cell_get(of->consumer, id);
+	}
+	if (IS_ERR(cell))
+		return cell;
+
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_cell_put, cell);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return cell;
+}
+
+/* The same for the device "eeprom" of the consumer. */
+static struct nvmem_device *nvmem_kunit_of_device(struct kunit *test,
+						  struct nvmem_kunit_of *of)
+{
+	struct nvmem_device *nvmem;
+	int ret;
+
+	switch (nvmem_kunit_getter(test, nvmem_kunit_device_getters)) {
+	case NVMEM_KUNIT_GET_OF:
+		nvmem = of_nvmem_device_get(of->consumer_np, "eeprom");
+		break;
+	case NVMEM_KUNIT_GET_DEV:
+		nvmem = nvmem_device_get(of->consumer, "eeprom");
+		break;
+	default:
+		return devm_nvmem_device_get(of->consumer, "eeprom");
+	}
+	if (IS_ERR(nvmem))
+		return nvmem;
+
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_device_put, nvmem);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return nvmem;
+}
+
+/*
+ * A cell found by phandle reads the provider's bytes; after the provider
+ * unbinds it fails with -ENODEV without calling it, a new lookup defers, and
+ * once the provider binds again a new handle reads while the old one still
+ * fails.
+ */
+static void nvmem_dt_cell_get_test(struct kunit *test)
+{
+	struct nvmem_kunit_of *of = nvmem_kunit_of_setup(test);
+	struct nvmem_cell *cell, *fresh;
+	size_t len;
+	u8 *buf;
+
+	cell = nvmem_kunit_of_cell(test, of, "u32");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cell);
+	buf = nvmem_cell_read(cell, &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, len, 4);
+	nvmem_kunit_expect_pattern(test, buf, 4, 4);
+	kfree(buf);
+
+	nvmem_kunit_unbind(test, of->pdev);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_cell_read_err(cell), -ENODEV);
+	KUNIT_EXPECT_EQ(test, atomic_read(&of->pdata.stats->reads), 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(nvmem_kunit_of_cell(test, of, "u32")),
+			-EPROBE_DEFER);
+
+	KUNIT_ASSERT_EQ(test, device_attach(&of->pdev->dev), 1);
+	fresh = nvmem_kunit_of_cell(test, of, "u32");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fresh);
+	buf = nvmem_cell_read(fresh, &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	nvmem_kunit_expect_pattern(test, buf, 4, 4);
+	kfree(buf);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_cell_read_err(cell), -ENODEV);
+}
+
+/* The same for the device found through the "nvmem" phandle. */
+static void nvmem_dt_device_get_test(struct kunit *test)
+{
+	struct nvmem_kunit_of *of = nvmem_kunit_of_setup(test);
+	struct nvmem_device *nvmem, *fresh;
+	u8 buf[8];
+
+	nvmem = nvmem_kunit_of_device(test, of);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nvmem);
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(nvmem, 8, sizeof(buf), buf),
+			(int)sizeof(buf));
+	nvmem_kunit_expect_pattern(test, buf, 8, sizeof(buf));
+
+	nvmem_kunit_unbind(test, of->pdev);
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 8, sizeof(buf), buf),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 8, sizeof(buf), buf),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(of->pdata.stats), 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(nvmem_kunit_of_device(test, of)),
+			-EPROBE_DEFER);
+
+	KUNIT_ASSERT_EQ(test, device_attach(&of->pdev->dev), 1);
+	fresh = nvmem_kunit_of_device(test, of);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fresh);
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(fresh, 8, sizeof(buf), buf),
+			(int)sizeof(buf));
+	nvmem_kunit_expect_pattern(test, buf, 8, sizeof(buf));
+}
+
+/* The value of @bytes little-endian pattern bytes at @offset. */
+static u64 nvmem_kunit_pattern_le(unsigned int offset, size_t bytes)
+{
+	u8 buf[8] = {};
+
+	nvmem_kunit_fill_pattern(buf, offset, bytes);
+
+	return get_unaligned_le64(buf);
+}
+
+/*
+ * The read helpers find cells by name through nvmem-cell-names, check the
+ * size and decode the value; each takes and puts its own handle, so after
+ * the unbind each lookup defers.
+ */
+static void nvmem_dt_read_helpers_test(struct kunit *test)
+{
+	struct nvmem_kunit_of *of = nvmem_kunit_of_setup(test);
+	struct device *dev = of->consumer;
+	u8 v8;
+	u16 v16;
+	u32 v32;
+	u64 v64;
+
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u8(dev, "u8", &v8), 0);
+	KUNIT_EXPECT_EQ(test, v8, nvmem_kunit_pattern_le(1, 1));
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u16(dev, "u16", &v16), 0);
+	KUNIT_EXPECT_EQ(test, v16, nvmem_kunit_pattern_le(2, 2));
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u32(dev, "u32", &v32), 0);
+	KUNIT_EXPECT_EQ(test, v32, nvmem_kunit_pattern_le(4, 4));
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u64(dev, "u64", &v64), 0);
+	KUNIT_EXPECT_EQ(test, v64, nvmem_kunit_pattern_le(8, 8));
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_variable_le_u32(dev, "u16", &v32),
+			0);
+	KUNIT_EXPECT_EQ(test, v32, nvmem_kunit_pattern_le(2, 2));
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_variable_le_u64(dev, "u32", &v64),
+			0);
+	KUNIT_EXPECT_EQ(test, v64, nvmem_kunit_pattern_le(4, 4));
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u8(dev, "bits", &v8), 0);
+	KUNIT_EXPECT_EQ(test, v8, (nvmem_kunit_pattern(0x10) >> 2) & 0x7);
+	/* The wrong size for the cell */
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u16(dev, "u32", &v16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_variable_le_u32(dev, "u64", &v32),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u32(dev, "none", &v32), -ENOENT);
+
+	nvmem_kunit_unbind(test, of->pdev);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u8(dev, "u8", &v8), -EPROBE_DEFER);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u64(dev, "u64", &v64),
+			-EPROBE_DEFER);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_variable_le_u32(dev, "u16", &v32),
+			-EPROBE_DEFER);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(of->pdata.stats), 9);
+}
+#else
+static const char * const nvmem_kunit_no_getters[] = { "no OF_OVERLAY" };
+
+static void nvmem_kunit_getter_desc(const char * const *name, char *desc)
+{
+	strscpy(desc, *name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(nvmem_kunit_cell_getter, nvmem_kunit_no_getters,
+		  nvmem_kunit_getter_desc);
+KUNIT_ARRAY_PARAM(nvmem_kunit_device_getter, nvmem_kunit_no_getters,
+		  nvmem_kunit_getter_desc);
+
+static void nvmem_dt_cell_get_test(struct kunit *test)
+{
+	kunit_skip(test, "needs OF_OVERLAY");
+}
+
+static void nvmem_dt_device_get_test(struct kunit *test)
+{
+	kunit_skip(test, "needs OF_OVERLAY");
+}
+
+static void nvmem_dt_read_helpers_test(struct kunit *test)
+{
+	kunit_skip(test, "needs OF_OVERLAY");
+}
+#endif
+
 static struct kunit_case nvmem_dt_cases[] = {
+	KUNIT_CASE_PARAM(nvmem_dt_cell_get_test,
+			 nvmem_kunit_cell_getter_gen_params),
+	KUNIT_CASE_PARAM(nvmem_dt_device_get_test,
+			 nvmem_kunit_device_getter_gen_params),
+	KUNIT_CASE(nvmem_dt_read_helpers_test),
 	KUNIT_CASE(nvmem_layout_lookup_cell_put_test),
 	KUNIT_CASE(nvmem_layout_pins_module_test),
 	{}
