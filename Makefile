@@ -4,6 +4,8 @@
 # is built by scripts/kernel.sh in build/k/NAME/{src,out}.
 
 STAGE := scripts/stage.sh
+# Stages share the tally and the kernels: one at a time.
+.NOTPARALLEL:
 
 .PHONY: help deps base apply export check-export checkpatch build-patches \
 	kernel kunit selftest proof demo test bench bench-smoke stress clean

@@ -12,6 +12,7 @@ if git -C "$tree" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 	exit 0
 fi
 
+[ ! -e "$tree" ] || die "$tree exists but has no tag base: move it away first"
 if ! dpkg-query -W -f='${Status}' linux-source-6.12 2>/dev/null | grep -q 'ok installed'; then
 	echo "base: installing linux-source-6.12 with apt"
 	apt-get update -q

@@ -14,10 +14,12 @@ source "$(dirname "$0")/lib.sh"
 export T0=${T0:-$(date +%s)} RESULTS=$repo/build/demo-results
 stage() { "$repo/scripts/stage.sh" "$@"; }
 
+mkdir -p "$repo/build"
 : > "$RESULTS"
 stage demo-deps "$repo/scripts/deps.sh"
-[ -d "$linux" ] || stage demo-base "$repo/scripts/base.sh"
-git -C "$linux" rev-parse -q --verify refs/heads/series > /dev/null ||
+stage demo-base "$repo/scripts/base.sh"
+# base.sh makes branch series at base: apply the patches unless done
+[ -n "$(git -C "$linux" rev-list base..series)" ] ||
 	stage demo-apply "$repo/scripts/apply.sh"
 for k in base-tests series; do
 	stage "demo-kernel-$k" "$repo/scripts/kernel.sh" "$k"

@@ -42,7 +42,7 @@ git -C "$linux" -c core.abbrev=12 format-patch -q -o "$tmp/patches" \
 	--cover-letter --cover-from-description=subject \
 	--subject-prefix="$PREFIX" --zero-commit --base=base \
 	--no-signature base..series
-git -C "$linux" config branch.series.description > "$tmp/cover-letter.txt" || true
+printf '%s\n' "$(git -C "$linux" config branch.series.description)" > "$tmp/cover-letter.txt"
 
 git -C "$linux" diff -z --name-only --diff-filter=A base series -- "${copydirs[@]}" |
 while IFS= read -r -d '' f; do

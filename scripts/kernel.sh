@@ -45,6 +45,9 @@ fi
 name=$1 rev=$2
 src=$kdir/$name/src out=$kdir/$name/out stamp=$kdir/$name/source
 
+mkdir -p "$kdir"
+exec 9> "$kdir/$name.lock"	# one build of NAME at a time
+flock 9
 commit=$(git -C "$linux" rev-parse -q --verify "$rev^{commit}") ||
 	die "build/linux has no $rev: run 'make base apply'"
 want="$commit $(cat "${patches[@]}" /dev/null | sha1sum | cut -c 1-40)"
@@ -54,12 +57,14 @@ if [ "$(cat "$stamp" 2> /dev/null)" = "$want $(git -C "$src" rev-parse HEAD 2> /
 else
 	echo "kernel: $name: $src at $rev ($(git -C "$linux" log -1 --format='%h %s' "$commit"))"
 	mkdir -p "$kdir/$name"
+	# a worktree of a build/linux made anew since is no worktree any more
+	git -C "$src" rev-parse -q --verify HEAD > /dev/null 2>&1 || rm -rf "$src"
 	if [ ! -e "$src/.git" ]; then
 		git -C "$linux" worktree prune
 		git -C "$linux" worktree add -q -f --detach "$src" "$commit"
 	else
 		git -C "$src" checkout -q -f --detach "$commit"
-		git -C "$src" clean -fdq
+		git -C "$src" clean -fdxq
 	fi
 	for p in "${patches[@]}"; do
 		git -C "$src" apply --index "$p" || die "$(basename "$p") does not apply on $rev"
@@ -74,10 +79,16 @@ fi
 [ "$suite" -eq 1 ] && [ -f "$src/drivers/nvmem/.kunitconfig" ] &&
 	configs+=("$src/drivers/nvmem/.kunitconfig")
 [ ${#configs[@]} -gt 0 ] || die "$name: no config fragment"
+kconfig() {
+	(cd "$src" && ./tools/testing/kunit/kunit.py config --arch=x86_64 \
+		"--build_dir=$out" "${configs[@]/#/--kunitconfig=}" "--make_options=CC=$cc")
+}
 echo "kernel: $name: kunit.py config: ${configs[*]#"$repo/"}"
-(cd "$src" && ./tools/testing/kunit/kunit.py config --arch=x86_64 \
-	"--build_dir=$out" "${configs[@]/#/--kunitconfig=}" "--make_options=CC=$cc")
+kconfig
 echo "kernel: $name: make all in $out"
 make -C "$src" ARCH=x86_64 "O=$out" "CC=$cc" -j"$(nproc)" all
+# make syncs the config with the tree's Kconfig: check again that nothing
+# was dropped (kunit.py remakes and checks the config if anything was)
+kconfig
 echo "kernel: $name: $out/arch/x86/boot/bzImage," \
 	"$(find "$out" -name '*.ko' | wc -l) modules"

@@ -11,10 +11,10 @@ source "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || die "usage: kunit.sh NAME"
 src=$kdir/$1/src out=$kdir/$1/out
+rm -f "$out/kunit.json" "$out/test.log"
 [ -f "$src/drivers/nvmem/.kunitconfig" ] || die "$1 has no nvmem KUnit suite"
 
 status=0
-rm -f "$out/kunit.json" "$out/test.log"
 (cd "$src" && ./tools/testing/kunit/kunit.py exec --arch=x86_64 "--build_dir=$out" \
 	--qemu_args='-smp 2' --kernel_args=kasan_multi_shot --timeout=1200 \
 	--json="$out/kunit.json") || status=$?

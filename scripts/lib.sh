@@ -6,12 +6,14 @@
 #   build/k/NAME/out	NAME's build directory
 #   build/results	the tally of "make test", one "PASS|FAIL|SKIP name" a line
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+repo=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 linux=$repo/build/linux
 kdir=$repo/build/k
 RESULTS=${RESULTS:-$repo/build/results}
 splats=$repo/scripts/splats
 export RESULTS
+# Only the repositories' own git config counts: same patches, same commits.
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 
 # One cache for every kernel: paths are hashed relative to the build
 # directory, and NAME/out sees its sources as ../src/ whatever the NAME.
@@ -37,17 +39,19 @@ series_patches() {
 # The test patches of the series: those touching nothing but the KUnit
 # suite, the kselftest and their Kconfig, Makefile and MAINTAINERS lines.
 test_patches() {
-	local p re='^(drivers/nvmem/(nvmem_kunit\.c|nvmem_kunit_layout\.dts|\.kunitconfig|Kconfig|Makefile)|tools/testing/selftests/.*|MAINTAINERS)$'
+	local p re='^(drivers/nvmem/(nvmem_kunit[a-z_]*\.(c|dts|dtso)|\.kunitconfig|Kconfig|Makefile)|tools/testing/selftests/.*|MAINTAINERS)$'
 
 	series_patches | while read -r p; do
-		sed -n 's|^diff --git a/\(.*\) b/.*|\1|p' "$p" | grep -qvE "$re" || echo "$p"
+		[ -n "$(sed -n 's|^diff --git a/\(.*\) b/.*|\1|p' "$p" | grep -vE "$re")" ] ||
+			echo "$p"
 	done
 }
 
 # build_kselftest NAME DIR: build the nvmem kselftest of kernel NAME's
 # source and its consumer module against NAME, and install it in DIR
 build_kselftest() {
-	local ksft=(-C "$kdir/$1/src/tools/testing/selftests" TARGETS=nvmem KDIR="$kdir/$1/out")
+	local ksft=(-C "$kdir/$1/src/tools/testing/selftests" ARCH=x86_64 TARGETS=nvmem
+		    KDIR="$kdir/$1/out")
 
 	rm -rf "$2"
 	mkdir -p "$2"

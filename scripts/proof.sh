@@ -9,12 +9,13 @@
 #   proof:kunit-run         every suite ran and kunit.py parsed the log
 #   proof:kunit-pass        every KUnit case not listed below passes, each
 #                           parameter alone (the tests work on the base)
-#   proof:<case>            one per case that guards a fix (MUST_FAIL below):
+#   proof:<case>            one per case that guards a fix (MUST_FAIL in proof.py):
 #                           it fails, every parameter of it, and its log shows
 #                           why (the errno it asserts or a KASAN report)
 #   proof:selftest          the kselftest fails with a KASAN report
 #
-# A proof result PASSes when the base behaves as the unfixed kernel must.
+# A proof result PASSes when the base behaves as the unfixed kernel must;
+# the script fails if any does not.  The KUnit cases are judged by proof.py.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -24,19 +25,24 @@ test_patches | sed 's|.*/|    |'
 "$repo/scripts/kernel.sh" base-tests
 
 # kunit.sh fails on the base by design; kunit.py's raw kernel log says how.
+verdicts=$kdir/base-tests/proof-verdicts
+: > "$verdicts"
 RESULTS=/dev/null "$repo/scripts/kunit.sh" base-tests > "$out/kunit-proof.log" 2>&1 || true
 [ -s "$out/test.log" ] || die "kunit.py left no kernel log: $out/kunit-proof.log"
 
-"$repo/scripts/proof.py" "$src/tools/testing/kunit" "$out/test.log" | while read -r verdict name why; do
+"$repo/scripts/proof.py" "$src/tools/testing/kunit" "$out/test.log" > "$verdicts"
+failed=0
+while read -r verdict name why; do
 	result "$verdict" "$name" "$why"
-	[ "$verdict" = FAIL ] || echo "proof: $verdict $name: $why"
-done
+	[ "$verdict" = PASS ] && echo "proof: $verdict $name: $why" || failed=1
+done < "$verdicts"
 
 # The kselftest must fail on the base, and because of a KASAN report.
 dir=$kdir/base-tests/selftest
 if RESULTS=/dev/null "$repo/scripts/selftest.sh" base-tests > "$out/selftest-proof.log" 2>&1; then
 	result FAIL proof:selftest "the kselftest passed on the base"
-elif kasan=$(grep -m1 'BUG: KASAN' "$dir/console.log"); then
+	failed=1
+elif kasan=$(grep -m1 'BUG: KASAN' "$dir/console.log" 2> /dev/null); then
 	notok=$(sed -n 's/^not ok [0-9]* //p' "$dir/tap.txt" | paste -sd ';')
 	last=$(grep -E '^(not )?ok [0-9]+ ' "$dir/tap.txt" | tail -n 1 || true)
 	result PASS proof:selftest
@@ -44,4 +50,6 @@ elif kasan=$(grep -m1 'BUG: KASAN' "$dir/console.log"); then
 		"last result before the kernel stopped or the run ended: ${last:-none}"
 else
 	result FAIL proof:selftest "failed without a KASAN report ($out/selftest-proof.log)"
+	failed=1
 fi
+exit "$failed"

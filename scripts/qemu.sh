@@ -19,7 +19,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 usage="usage: qemu.sh [-a KERNEL_ARGS] [-q QEMU_ARGS] [-t SECONDS] NAME DIR HOOK [PATH]..."
-kargs= qargs= timeout=900
+kargs= qargs='' timeout=900
 while getopts a:q:t: opt; do
 	case $opt in
 	a) kargs=$OPTARG ;;
@@ -36,7 +36,7 @@ src=$kdir/$name/src out=$kdir/$name/out
 bzimage=$out/arch/x86/boot/bzImage
 [ -f "$bzimage" ] || die "no kernel $name: build it with scripts/kernel.sh"
 busybox=/bin/busybox
-readelf -l "$busybox" | grep -q INTERP &&
+[[ $(readelf -l "$busybox") != *INTERP* ]] ||
 	die "$busybox is not static (apt-get install busybox-static)"
 
 mkdir -p "$dir"
@@ -49,7 +49,8 @@ ln -s busybox "$root/bin/sh"
 install -m 755 "$repo/scripts/guest/init" "$root/init"
 install -m 755 "$hook" "$root/hook"
 cp "$splats" "$root/splats"
-make -s -C "$out" INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 modules_install > /dev/null
+make -s -C "$out" ARCH=x86_64 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
+	modules_install > /dev/null
 [ $# -eq 0 ] || cp -a "$@" "$root/"
 (cd "$out" && sh "$src/usr/gen_initramfs.sh" -o "$dir/initramfs.cpio" \
 	-u squash -g squash "$root")
@@ -71,7 +72,8 @@ timeout -k 10 "$timeout" qemu-system-x86_64 -bios qboot.rom -m 1G -smp 2 \
 sed -n '/^==> OUTPUT$/,/^==> END /{/^==> \(OUTPUT\|END [0-9]*\)$/d;p}' "$dir/console.log" > "$dir/output.txt"
 sed -n 's/^==> END \([0-9]*\)$/\1/p' "$dir/console.log" > "$dir/status"
 [ -s "$dir/status" ] || rm "$dir/status"
-grep -Ef "$splats" "$dir/console.log" > "$dir/splats.txt" || true
+# The kernel's lines: the console without what the hook printed
+grep -vxFf "$dir/output.txt" "$dir/console.log" | grep -Ef "$splats" > "$dir/splats.txt" || true
 
 ran="QEMU ran $(($(date +%s) - start))s"
 if [ ! -f "$dir/status" ]; then

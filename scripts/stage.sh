@@ -26,8 +26,11 @@ clock() {
 echo "==> [$(clock)] $name"
 start=$(date +%s)
 recorded=$(wc -l < "$RESULTS")
-"$@" > "$log" 2>&1 < /dev/null &
+# A session of its own, so that Ctrl-C or TERM can stop all of it (make,
+# QEMU under timeout, nested stages).
+setsid "$@" > "$log" 2>&1 < /dev/null &
 pid=$!
+trap 'pkill -TERM -s "$pid"; echo "<== $name: interrupted"; exit 130' INT TERM
 (
 	while sleep 60 < /dev/null > /dev/null 2>&1; do
 		echo "    [$(clock)] $name running: $(tail -n 1 "$log" | cut -c 1-100)"
@@ -38,6 +41,7 @@ status=0
 wait "$pid" || status=$?
 kill "$heartbeat" 2> /dev/null || true
 wait "$heartbeat" 2> /dev/null || true
+trap - INT TERM
 
 lines=$(wc -l < "$log")
 if [ "$status" -ne 0 ]; then

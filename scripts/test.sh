@@ -12,17 +12,14 @@ source "$(dirname "$0")/lib.sh"
 export T0=$(date +%s)
 stage() { "$repo/scripts/stage.sh" "$@"; }
 
+# A skipped test proves nothing: it counts as failed.
 summary() {
 	local pass fail
 	pass=$(grep -c '^PASS ' "$RESULTS")
-	fail=$(grep -c '^FAIL ' "$RESULTS")
-	if grep -q '^SKIP ' "$RESULTS"; then
-		echo "skipped:"
-		sed -n 's/^SKIP /  /p' "$RESULTS"
-	fi
+	fail=$(grep -c '^\(FAIL\|SKIP\) ' "$RESULTS")
 	if [ "$fail" -gt 0 ]; then
 		echo "failed:"
-		sed -n 's/^FAIL /  /p' "$RESULTS"
+		sed -n 's/^FAIL /  /p; s/^SKIP \(.*\)/  \1 (skipped)/p' "$RESULTS"
 	fi
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

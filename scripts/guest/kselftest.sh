@@ -6,9 +6,10 @@
 # the test ends.
 
 # The runner times tests out with coreutils' "timeout --foreground", an
-# option busybox's timeout does not have.
+# option busybox's timeout does not have, and reads a timeout from exit
+# status 124 (busybox: 143).
 rm -f /usr/bin/timeout
-printf '#!/bin/sh\n[ "$1" = --foreground ] && shift\nexec /bin/busybox timeout "$@"\n' \
+printf '#!/bin/sh\n[ "$1" = --foreground ] && shift\n/bin/busybox timeout "$@"\nrc=$?\n[ $rc -eq 143 ] && exit 124\nexit $rc\n' \
 	> /usr/bin/timeout
 chmod 755 /usr/bin/timeout
 /kselftest/run_kselftest.sh -c nvmem
