@@ -25,6 +25,7 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/iopoll.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -51,6 +52,24 @@
 #define NVMEM_KUNIT_TIMEOUT_MS	10000
 
 /**
+ * struct nvmem_kunit_gate - holds the provider's callbacks until let through
+ * @wq: where they wait
+ * @tickets: callbacks that reached the gate, each numbered by its arrival
+ * @open: callbacks with a ticket up to this may go on
+ */
+struct nvmem_kunit_gate {
+	wait_queue_head_t wq;
+	atomic_t tickets;
+	atomic_t open;
+};
+
+static void nvmem_kunit_gate_open(struct nvmem_kunit_gate *gate, int last)
+{
+	atomic_set(&gate->open, last);
+	wake_up_all(&gate->wq);
+}
+
+/**
  * struct nvmem_kunit_stats - what a provider saw, kept in test memory
  * @reads: calls of the reg_read() callback
  * @writes: calls of the reg_write() callback
@@ -59,6 +78,7 @@
  * @out_of_range: callbacks asked for bytes outside the device
  * @probe_err: result of the last probe
  * @storage: the provider's storage while it is bound, to check writes
+ * @gate: if set, every callback waits there after entering
  *
  * This outlives the provider: unbind frees the driver state, not this.
  */
@@ -70,6 +90,7 @@ struct nvmem_kunit_stats {
 	atomic_t out_of_range;
 	int probe_err;
 	u8 *storage;
+	struct nvmem_kunit_gate *gate;
 };
 
 /**
@@ -183,6 +204,12 @@ nvmem_kunit_enter(struct nvmem_kunit_provider *prov)
 
 	stats = prov->stats;
 	atomic_inc(&stats->in_callback);
+	if (stats->gate) {
+		struct nvmem_kunit_gate *gate = stats->gate;
+		int ticket = atomic_inc_return(&gate->tickets);
+
+		wait_event(gate->wq, atomic_read(&gate->open) >= ticket);
+	}
 	if (prov->delay_us)
 		fsleep(prov->delay_us);
 
@@ -2262,6 +2289,267 @@ static void nvmem_unbind_readers_in_flight_test(struct kunit *test)
 		   race->started, unbind_us, reads_at_unbind);
 }
 
+/* One consumer call through a held handle, made by a thread of its own. */
+enum nvmem_kunit_op {
+	NVMEM_KUNIT_DEVICE_READ,
+	NVMEM_KUNIT_DEVICE_WRITE,
+	NVMEM_KUNIT_CELL_READ,
+	NVMEM_KUNIT_CELL_WRITE,
+	NVMEM_KUNIT_OPS,
+};
+
+static const char * const nvmem_kunit_op_names[] = {
+	"nvmem_device_read", "nvmem_device_write",
+	"nvmem_cell_read", "nvmem_cell_write",
+};
+
+/**
+ * struct nvmem_kunit_gated - calls held inside the provider during an unbind
+ * @test: the case
+ * @h: the handles the calls go through
+ * @gate: where the provider's callbacks wait
+ * @done: one per call, then one for the unbind
+ * @finished: calls that returned
+ * @ret: each call's result
+ * @data: what each read returned
+ * @in_callback_after: provider callbacks still running when the unbind
+ *	returned
+ *
+ * Not test-managed memory: if a thread outlives the case (the case fails
+ * then), this is leaked rather than freed under it.
+ */
+struct nvmem_kunit_gated {
+	struct kunit *test;
+	struct nvmem_kunit_handles *h;
+	struct nvmem_kunit_gate gate;
+	struct completion done[NVMEM_KUNIT_OPS + 1];
+	atomic_t finished;
+	int ret[NVMEM_KUNIT_OPS];
+	u8 data[NVMEM_KUNIT_OPS][4];
+	int in_callback_after;
+};
+
+struct nvmem_kunit_gated_call {
+	struct nvmem_kunit_gated *g;
+	enum nvmem_kunit_op op;
+};
+
+static int nvmem_kunit_gated_call(struct nvmem_kunit_gated *g,
+				  enum nvmem_kunit_op op)
+{
+	u8 buf[4] = { 0xa5, 0x5a, 0xa5, 0x5a };
+	void *data;
+
+	switch (op) {
+	case NVMEM_KUNIT_DEVICE_READ:
+		return nvmem_device_read(g->h->nvmem, 0, 4, g->data[op]);
+	case NVMEM_KUNIT_DEVICE_WRITE:
+		return nvmem_device_write(g->h->nvmem, 8, sizeof(buf), buf);
+	case NVMEM_KUNIT_CELL_READ:
+		data = nvmem_cell_read(g->h->cell, NULL);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+		memcpy(g->data[op], data, 4);
+		kfree(data);
+		return 0;
+	default:
+		return nvmem_cell_write(g->h->cell, buf, sizeof(buf));
+	}
+}
+
+/* As for the readers of the race above: KASAN fails the case, not only logs. */
+static int nvmem_kunit_gated_fn(void *data)
+{
+	struct nvmem_kunit_gated_call *call = data;
+	struct nvmem_kunit_gated *g = call->g;
+
+	current->kunit_test = g->test;
+	g->ret[call->op] = nvmem_kunit_gated_call(g, call->op);
+	atomic_inc(&g->finished);
+	current->kunit_test = NULL;
+	/* complete_all(): both the test and its cleanup wait for it. */
+	complete_all(&g->done[call->op]);
+	kfree(call);
+
+	return 0;
+}
+
+/* Holds a reference to the provider: the case may end before this does. */
+static int nvmem_kunit_gated_unbind_fn(void *data)
+{
+	struct nvmem_kunit_gated *g = data;
+	struct device *dev = &g->h->fx->pdev->dev;
+
+	device_release_driver(dev);
+	g->in_callback_after = atomic_read(&g->h->fx->stats->in_callback);
+	put_device(dev);
+	complete_all(&g->done[NVMEM_KUNIT_OPS]);
+
+	return 0;
+}
+
+/* Opens the gate and waits for the threads; frees the state once they end. */
+static void nvmem_kunit_gated_stop(void *data)
+{
+	unsigned long timeout = msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS);
+	struct nvmem_kunit_gated *g = data;
+	int i;
+
+	nvmem_kunit_gate_open(&g->gate, INT_MAX);
+	for (i = 0; i <= NVMEM_KUNIT_OPS; i++)
+		if (!wait_for_completion_timeout(&g->done[i], timeout))
+			return;
+	g->h->fx->stats->gate = NULL;
+	kfree(g);
+}
+
+static void nvmem_kunit_gated_start(struct kunit *test, int (*fn)(void *),
+				    void *data, const char *name)
+{
+	struct task_struct *task;
+
+	task = kthread_run(fn, data, "nvmem-kunit-%s", name);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(task), "%s thread", name);
+}
+
+/* Starts a thread per call; returns once all of them wait in the provider. */
+static struct nvmem_kunit_gated *nvmem_kunit_gated_setup(struct kunit *test)
+{
+	struct nvmem_kunit_gated *g;
+	struct nvmem_kunit_handles *h;
+	int i, ret, waiting;
+
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->fx = nvmem_kunit_setup(test);
+	h->nvmem = nvmem_kunit_device_get(test, h->fx->consumer,
+					  h->fx->pdata.name);
+	h->cell = nvmem_kunit_cell_get(test, h->fx->consumer, "u32");
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	g->test = test;
+	g->h = h;
+	init_waitqueue_head(&g->gate.wq);
+	for (i = 0; i <= NVMEM_KUNIT_OPS; i++)
+		init_completion(&g->done[i]);
+	h->fx->stats->gate = &g->gate;
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_gated_stop, g);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	for (i = 0; i < NVMEM_KUNIT_OPS; i++) {
+		struct nvmem_kunit_gated_call *call;
+
+		call = kzalloc(sizeof(*call), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, call);
+		call->g = g;
+		call->op = i;
+		nvmem_kunit_gated_start(test, nvmem_kunit_gated_fn, call,
+					nvmem_kunit_op_names[i]);
+	}
+	ret = read_poll_timeout(atomic_read, waiting, waiting == NVMEM_KUNIT_OPS,
+				USEC_PER_MSEC, NVMEM_KUNIT_TIMEOUT_MS * USEC_PER_MSEC,
+				false, &g->gate.tickets);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%d of %d calls reached the provider",
+			    waiting, NVMEM_KUNIT_OPS);
+
+	return g;
+}
+
+/* Is the device still on the nvmem bus? */
+static bool nvmem_kunit_on_bus(const char *name)
+{
+	struct nvmem_device *nvmem;
+
+	nvmem = nvmem_device_find((void *)name, device_match_name);
+	if (IS_ERR_OR_NULL(nvmem))
+		return false;
+	nvmem_device_put(nvmem);
+
+	return true;
+}
+
+/* The unbind is under way once the device left the bus (or it returned). */
+static bool nvmem_kunit_unbind_begun(struct nvmem_kunit_gated *g)
+{
+	return !nvmem_kunit_on_bus(g->h->fx->pdata.name) ||
+	       completion_done(&g->done[NVMEM_KUNIT_OPS]);
+}
+
+/*
+ * The unbind must not return while a call is inside the provider. Checked
+ * with the four calls in, then as they are let out one by one.
+ */
+static void nvmem_kunit_expect_unbind_waits(struct kunit *test,
+					    struct nvmem_kunit_gated *g)
+{
+	int inside = NVMEM_KUNIT_OPS - atomic_read(&g->finished);
+
+	/* Time enough to return, if the unbind did not wait for the calls */
+	msleep(50);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&g->done[NVMEM_KUNIT_OPS]),
+			       "the unbind returned with %d calls in the provider",
+			       inside);
+}
+
+/*
+ * A device read and write and a cell read and write are inside the
+ * provider's callbacks, held there by a gate, when the provider is unbound.
+ * The gate makes the race certain, where a test without it can only hope
+ * that a call was inside. The unbind must wait for each of the calls, let
+ * out one at a time, and their results stand; once it returns the provider
+ * is never called again and the handles fail with -ENODEV.
+ */
+static void nvmem_unbind_calls_in_flight_test(struct kunit *test)
+{
+	struct nvmem_kunit_gated *g = nvmem_kunit_gated_setup(test);
+	unsigned long timeout = msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS);
+	struct nvmem_kunit_handles *h = g->h;
+	int calls, i, ret, finished;
+	bool begun;
+	u8 buf[4];
+
+	get_device(&h->fx->pdev->dev);
+	nvmem_kunit_gated_start(test, nvmem_kunit_gated_unbind_fn, g, "unbind");
+	ret = read_poll_timeout(nvmem_kunit_unbind_begun, begun, begun,
+				USEC_PER_MSEC, NVMEM_KUNIT_TIMEOUT_MS * USEC_PER_MSEC,
+				false, g);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	nvmem_kunit_expect_unbind_waits(test, g);
+
+	for (i = 1; i <= NVMEM_KUNIT_OPS; i++) {
+		nvmem_kunit_gate_open(&g->gate, i);
+		ret = read_poll_timeout(atomic_read, finished, finished == i,
+					USEC_PER_MSEC,
+					NVMEM_KUNIT_TIMEOUT_MS * USEC_PER_MSEC,
+					false, &g->finished);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%d of %d calls returned",
+				    finished, i);
+		if (i < NVMEM_KUNIT_OPS)
+			nvmem_kunit_expect_unbind_waits(test, g);
+	}
+	/* What a broken kernel still lets through must not wait at the gate */
+	nvmem_kunit_gate_open(&g->gate, INT_MAX);
+	KUNIT_ASSERT_TRUE(test,
+			  wait_for_completion_timeout(&g->done[NVMEM_KUNIT_OPS],
+						      timeout));
+	KUNIT_EXPECT_EQ_MSG(test, g->in_callback_after, 0,
+			    "calls in the provider when the unbind returned");
+
+	KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_DEVICE_READ], 4);
+	nvmem_kunit_expect_pattern(test, g->data[NVMEM_KUNIT_DEVICE_READ], 0, 4);
+	KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_DEVICE_WRITE], 4);
+	KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_CELL_READ], 0);
+	nvmem_kunit_expect_pattern(test, g->data[NVMEM_KUNIT_CELL_READ], 4, 4);
+	KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_CELL_WRITE], 4);
+
+	calls = nvmem_kunit_calls(h->fx->stats);
+	KUNIT_EXPECT_EQ(test, calls, NVMEM_KUNIT_OPS);
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(h->nvmem, 0, 4, buf), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(h->cell, buf, 4), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(h->fx->stats), calls);
+}
+
 /* The per-cell sysfs files */
 
 static ssize_t nvmem_kunit_read_file(struct file *file, u8 *buf, size_t len)
@@ -2363,6 +2651,7 @@ static struct kunit_case nvmem_unbind_cases[] = {
 	KUNIT_CASE(nvmem_unbind_notifier_test),
 	KUNIT_CASE(nvmem_unbind_cell_sysfs_test),
 	KUNIT_CASE_SLOW(nvmem_unbind_readers_in_flight_test),
+	KUNIT_CASE(nvmem_unbind_calls_in_flight_test),
 	{}
 };
 
@@ -2615,8 +2904,8 @@ static void nvmem_layout_pins_module_test(struct kunit *test)
 /**
  * struct nvmem_kunit_of - a provider and a consumer described in a device tree
  * @pdata: the provider's platform data
- * @pdev: the provider, bound to the nvmem-kunit-provider node
- * @consumer_np: the nvmem-kunit-consumer node
+ * @pdev: the provider, bound to the /nvmem-kunit/provider node
+ * @consumer_np: the /nvmem-kunit/consumer node
  * @consumer: a device on that node
  */
 struct nvmem_kunit_of {
@@ -2652,10 +2941,10 @@ static struct nvmem_kunit_of *nvmem_kunit_of_setup(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, of_overlay_apply_kunit(test, nvmem_kunit_overlay),
 			0);
 
-	provider_np = nvmem_kunit_of_node(test, "/nvmem-kunit-provider");
+	provider_np = nvmem_kunit_of_node(test, "/nvmem-kunit/provider");
 	nvmem_kunit_default_pdata(test, &of->pdata);
 	of->pdev = nvmem_kunit_add_provider_of(test, &of->pdata, provider_np);
-	of->consumer_np = nvmem_kunit_of_node(test, "/nvmem-kunit-consumer");
+	of->consumer_np = nvmem_kunit_of_node(test, "/nvmem-kunit/consumer");
 	of->consumer = nvmem_kunit_consumer(test);
 	device_set_node(of->consumer, of_fwnode_handle(of->consumer_np));
 
