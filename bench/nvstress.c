@@ -2,13 +2,24 @@
 /*
  * nvstress: the user-space side of scripts/stress.sh
  *
+ * nvstress fill FILE
+ *	Write the test pattern (byte o holds o * 37 + 11) over the whole file.
  * nvstress read TAG THREADS PARENT|FILE STOPFILE
  *	Read 32 bytes at offset 0 in a loop from THREADS threads sharing one
- *	file descriptor until STOPFILE exists.  PARENT is a device directory
+ *	file descriptor until STOPFILE exists, and count the bytes that differ
+ *	from the pattern.  PARENT is a device directory
  *	whose nvmem child (a subdirectory named like PARENT's basename plus
  *	digits) holds the nvmem file; it is looked up again after each
  *	failure, as the child's name changes with every bind.  A FILE (no
- *	such child) is read as it is.  Prints one line of counts per errno.
+ *	such child) is read as it is.  Prints one line: reads with data, wrong
+ *	bytes, and reads per errno.
+ *	"tail" counts the reads with data after the last error: a reader
+ *	that works again after the last bind has one.
+ * nvstress write TAG PARENT STOPFILE
+ *	Own bytes 128 to 255 of PARENT's nvmem file: write a new pattern there,
+ *	read it back and count the bytes that differ, in a loop until STOPFILE
+ *	exists; on an error, open the file of the next bind.  Prints one line:
+ *	writes, verified read-backs, wrong bytes, and failures per errno.
  * nvstress cycle N DRIVERDIR DEVICE ACQUIRE STOP_ON_SPLAT
  *	Unbind DEVICE from DRIVERDIR and bind it again N times; after each
  *	bind, write the name of the new nvmem device to ACQUIRE (unless "-").
@@ -39,7 +50,27 @@ static int shared_fd = -1;
 static pthread_mutex_t reopen_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long generation;
 static unsigned long counts[NERR + 1];	/* [0]: reads that gave data */
-static unsigned long eofs;
+static unsigned long eofs, wrong_bytes, tail;
+
+#define WRITER_START	128
+#define WRITER_LEN	128
+
+/* What the EEPROM holds at @off outside the writer's region */
+static unsigned char pattern(unsigned long off)
+{
+	return off * 37 + 11;
+}
+
+static unsigned long count_wrong(const unsigned char *buf, size_t len,
+				 unsigned long off, unsigned char xor)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		n += buf[i] != (pattern(off + i) ^ xor);
+	return n;
+}
 
 /* The nvmem child of parent, or parent itself if it is a file */
 static int find_file(char *path, size_t len)
@@ -95,8 +126,9 @@ static void reopen(unsigned long seen)
 
 static void *reader(void *arg)
 {
-	unsigned long local[NERR + 1] = {}, leofs = 0, gen, i;
-	char buf[32];
+	unsigned long local[NERR + 1] = {}, leofs = 0, lwrong = 0, ltail = 0;
+	unsigned long gen, i;
+	unsigned char buf[32];
 	ssize_t r;
 	int e;
 
@@ -118,8 +150,12 @@ static void *reader(void *arg)
 		r = pread(shared_fd, buf, sizeof(buf), 0);
 		if (r > 0) {
 			local[0]++;
+			ltail++;
+			/* a short read is as wrong as a wrong byte */
+			lwrong += count_wrong(buf, r, 0, 0) + sizeof(buf) - r;
 			continue;
 		}
+		ltail = 0;
 		if (r == 0) {
 			leofs++;
 			continue;
@@ -135,8 +171,93 @@ static void *reader(void *arg)
 	for (i = 0; i <= NERR; i++)
 		counts[i] += local[i];
 	eofs += leofs;
+	wrong_bytes += lwrong;
+	tail = tail > ltail ? tail : ltail;
 	pthread_mutex_unlock(&reopen_lock);
 	return NULL;
+}
+
+static void print_errnos(void)
+{
+	int i;
+
+	for (i = 1; i <= NERR; i++)
+		if (counts[i])
+			printf(" %s=%lu", strerrorname_np(i) ? strerrorname_np(i) : "E?",
+			       counts[i]);
+	printf("\n");
+}
+
+static int do_fill(const char *file)
+{
+	unsigned char buf[4096];
+	struct stat st;
+	ssize_t r;
+	int fd;
+
+	fd = open(file, O_WRONLY);
+	if (fd < 0 || fstat(fd, &st) || st.st_size > (off_t)sizeof(buf)) {
+		perror(file);
+		return 1;
+	}
+	for (r = 0; r < st.st_size; r++)
+		buf[r] = pattern(r);
+	r = pwrite(fd, buf, st.st_size, 0);
+	close(fd);
+	if (r != st.st_size) {
+		printf("stress: fill %s: %zd of %lld bytes\n", file, r,
+		       (long long)st.st_size);
+		return 1;
+	}
+	return 0;
+}
+
+static int do_write(const char *tag)
+{
+	unsigned long writes = 0, verified = 0, wrong = 0, v = 0, wtail = 0;
+	unsigned char buf[WRITER_LEN], back[WRITER_LEN];
+	char path[PATH_MAX];
+	int fd = -1, e;
+	ssize_t r;
+
+	while (access(stopfile, F_OK)) {
+		if (fd < 0) {
+			if (find_file(path, sizeof(path)) ||
+			    (fd = open(path, O_RDWR)) < 0) {
+				counts[errno < NERR ? errno : NERR]++;
+				wtail = 0;
+				usleep(1000);
+				continue;
+			}
+		}
+		v = (v + 1) & 0xff;
+		for (r = 0; r < WRITER_LEN; r++)
+			buf[r] = pattern(WRITER_START + r) ^ v;
+		r = pwrite(fd, buf, WRITER_LEN, WRITER_START);
+		if (r == WRITER_LEN) {
+			writes++;
+			r = pread(fd, back, WRITER_LEN, WRITER_START);
+			if (r == WRITER_LEN) {
+				verified++;
+				wtail++;
+				wrong += count_wrong(back, WRITER_LEN,
+						     WRITER_START, v);
+				continue;
+			}
+		}
+		e = r < 0 && errno < NERR ? errno : NERR;
+		counts[e]++;
+		wtail = 0;
+		if (e != ENODEV)
+			usleep(1000);
+		/* the device went away, or the write was cut: next bind */
+		close(fd);
+		fd = -1;
+	}
+	printf("stress: writer %s writes=%lu verified=%lu wrong=%lu tail=%lu",
+	       tag, writes, verified, wrong, wtail);
+	print_errnos();
+	return 0;
 }
 
 static int do_read(const char *tag, int nthreads)
@@ -150,13 +271,9 @@ static int do_read(const char *tag, int nthreads)
 		pthread_create(&t[i], NULL, reader, NULL);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
-	printf("stress: reader %s threads=%d data=%lu eof=%lu", tag, nthreads,
-	       counts[0], eofs);
-	for (i = 1; i <= NERR; i++)
-		if (counts[i])
-			printf(" %s=%lu", strerrorname_np(i) ? strerrorname_np(i) : "E?",
-			       counts[i]);
-	printf("\n");
+	printf("stress: reader %s threads=%d data=%lu wrong=%lu tail=%lu eof=%lu",
+	       tag, nthreads, counts[0], wrong_bytes, tail, eofs);
+	print_errnos();
 	return 0;
 }
 
@@ -195,7 +312,7 @@ static int do_cycle(long n, const char *drv, const char *dev,
 		    const char *acquire, int stop_on_splat)
 {
 	char path[PATH_MAX], ub[PATH_MAX], bd[PATH_MAX], msg[128], *p;
-	long i, bindfail = 0;
+	long i, bindfail = 0, acqfail = 0;
 	int r, kmsg = open("/dev/kmsg", O_WRONLY);
 
 	snprintf(ub, sizeof(ub), "%s/unbind", drv);
@@ -217,11 +334,14 @@ static int do_cycle(long n, const char *drv, const char *dev,
 			if (++bindfail > 10)
 				break;
 		}
-		if (strcmp(acquire, "-") && find_file(path, sizeof(path)) == 0) {
+		if (strcmp(acquire, "-") && find_file(path, sizeof(path))) {
+			acqfail++;
+		} else if (strcmp(acquire, "-")) {
 			/* .../<parent>/<nvmem name>/nvmem -> <nvmem name> */
 			*strrchr(path, '/') = 0;
 			p = strrchr(path, '/') + 1;
-			write_str(acquire, p);
+			if (write_str(acquire, p))
+				acqfail++;
 		}
 		if (i % 1000 == 0) {
 			printf("stress: cycles %ld\n", i);
@@ -234,6 +354,7 @@ static int do_cycle(long n, const char *drv, const char *dev,
 		}
 	}
 	printf("stress: cycles done %ld\n", i - 1);
+	printf("stress: acquire failures %ld\n", acqfail);
 	return 0;
 }
 
@@ -349,6 +470,17 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "sweep"))
 		return do_sweep(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "fill"))
+		return do_fill(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "write")) {
+		const char *b;
+
+		parent = argv[3];
+		stopfile = argv[4];
+		b = strrchr(parent, '/');
+		snprintf(leaf, sizeof(leaf), "%s", b ? b + 1 : parent);
+		return do_write(argv[2]);
+	}
 	fprintf(stderr, "usage: see the comment at the top of nvstress.c\n");
 	return 2;
 }

@@ -118,7 +118,7 @@ mkdir -p "$results"
 # What the figures were measured on, for the table's second line
 about="$(date -u +%F); base $(git -C "$linux" log -1 --format=%s base | cut -d' ' -f1-2)"
 about+=" ($(git -C "$linux" rev-parse --short=12 base)), series $(git -C "$linux" rev-parse --short=12 series)"
-about+="${variant:+ + bench/alt/$variant.patch}; $(qemu-system-x86_64 --version | sed -n '1s/ emulator version / /p')"
+about+="${variant:+ + bench/alt/$variant.patch}; $(sed 's/ emulator version / /' "$work/runs/base-1/qemu-version")"
 about+=" TCG, 2 vCPUs, 1 GiB; host: $(nproc) CPUs, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 "$py" "$repo/bench/report.py" "$work/runs" "$results" \
 	"$about; rounds=$rounds iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"

@@ -56,6 +56,8 @@ MUST_FAIL = {
         (UAF + r"sysfs_kf_bin_read", set()),
     ("nvmem_core_unbind", "nvmem_unbind_readers_in_flight_test"):
         (PROVIDER_UAF, set()),
+    ("nvmem_core_unbind", "nvmem_unbind_calls_in_flight_test"):
+        (r"the unbind returned with 4 calls in the provider", set()),
     ("nvmem_core_dt", "nvmem_dt_cell_get_test"): (PROVIDER_UAF, set()),
     ("nvmem_core_dt", "nvmem_dt_device_get_test"): (PROVIDER_UAF, set()),
     ("nvmem_core_dt", "nvmem_layout_lookup_cell_put_test"):

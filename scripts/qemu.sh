@@ -12,8 +12,9 @@
 # added to the command line.  The hook's output is shown as it comes.
 #
 # Leaves in DIR: console.log, output.txt (what the hook printed), status
-# (its exit status; absent if the guest did not get there) and splats.txt
-# (the console lines that match scripts/splats).  Exits 0 when the hook
+# (its exit status; absent if the guest did not get there), splats.txt
+# (the kernel's console lines that match scripts/splats), qemu-version,
+# and the initramfs with its root.  Exits 0 when the hook
 # finished with status 0 and the console is clean, 1 otherwise.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -60,6 +61,7 @@ make -s -C "$out" ARCH=x86_64 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
 cmdline="console=ttyS0 kunit.enable=0 oops=panic panic=-1"
 cmdline+=" sysctl.kernel.hung_task_timeout_secs=30 $kargs"
 echo "qemu: $name: booting with $(basename "$hook") (timeout ${timeout}s)"
+qemu-system-x86_64 --version | head -n 1 > "$dir/qemu-version"
 start=$(date +%s)
 qstatus=0
 # shellcheck disable=SC2086 # QEMU_ARGS are words

@@ -74,6 +74,28 @@ STRESS_READERS=$readers STRESS_THREADS=$threads STRESS_STOP_ON_SPLAT=$stop" \
 	grep -q '^stress: reader in-kernel-consumer ' "$rep" ||
 		{ echo "stress: series: FAIL: no in-kernel consumer"; fail=1; }
 	! grep -q '^sweep: FAIL' "$rep" || { echo "stress: series: FAIL: bad-input sweep"; fail=1; }
+	grep -q '^stress: acquire failures 0$' "$rep" ||
+		{ echo "stress: series: FAIL: the consumer could not acquire the device"; fail=1; }
+	! grep -qE '^stress: (fill failed|cycle [0-9]+: bind:)' "$rep" ||
+		{ echo "stress: series: FAIL: $(grep -m1 -E '^stress: (fill|cycle)' "$rep")"; fail=1; }
+	# Every byte right; per reader, reads with data and with ENODEV above a
+	# floor per cycle (the 10,000-cycle run had at least 7 and 3.5), and
+	# data again after the last bind (tail); the writer verified some
+	# writes, then again after the last bind, and failed only as an unbind
+	# makes it fail.
+	awk -v c="$cycles" -v want=$((readers + 3)) '
+		/^stress: (reader|writer) / {
+			for (i = 4; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] + 0 }
+			bad = v["wrong"] > 0 || v["tail"] < 1
+			if ($2 == "reader")
+				bad = bad || v["data"] < c || v["ENODEV"] < c / 4
+			else
+				bad = bad || v["verified"] < c / 10 ||
+				      $0 ~ / E[A-Z]+=/ && $0 !~ /^[^E]* (E(NODEV|ACCES|NOENT)=[0-9]+ ?)+$/
+			printf "stress: %s %s: %s\n", $2, $3, bad ? "FAIL" : "ok"
+			fails += bad; n++; delete v
+		}
+		END { exit fails || n != want }' "$rep" || fail=1
 	[ "$fail" -eq 0 ] && echo "stress: series: PASS"
 	return "$fail"
 }

@@ -23,8 +23,9 @@ dev=0-0050
 nvf=$(ls /sys/bus/i2c/devices/$dev/$dev*/nvmem | head -n 1)
 echo "stress: at24 nvmem file $nvf" >> $rep
 
-# The bad-input sweep, before any unbind
+# The bad-input sweep, before any unbind; then the pattern the readers check
 /nvstress sweep "$nvf" "$(dirname "$nvf")/force_ro" >> $rep 2>&1
+/nvstress fill "$nvf" >> $rep 2>&1 || echo "stress: fill failed" >> $rep
 
 acq=-
 if insmod /nvmem_test_consumer.ko; then
@@ -39,12 +40,15 @@ while [ "$i" -le "$STRESS_READERS" ]; do
 	i=$((i + 1))
 done
 /nvstress read shared-fd "$STRESS_THREADS" /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.t 2>&1 &
+/nvstress write bytes-128-255 /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.w 2>&1 &
 if [ "$acq" != - ]; then
 	/nvstress read in-kernel-consumer 1 /sys/kernel/debug/nvmem-test-consumer/device /tmp/stop > /tmp/reader.c 2>&1 &
 fi
 sleep 1
 echo "stress: $STRESS_CYCLES cycles, $STRESS_READERS reader processes, $STRESS_THREADS threads on one fd, in-kernel consumer: $([ "$acq" = - ] && echo no || echo yes)"
 /nvstress cycle "$STRESS_CYCLES" /sys/bus/i2c/drivers/at24 $dev "$acq" "$STRESS_STOP_ON_SPLAT" | tee -a $rep
+# the readers and the writer must work again after the last bind
+sleep 2
 touch /tmp/stop
 wait
 cat /tmp/reader.* >> $rep
