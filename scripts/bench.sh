@@ -96,6 +96,7 @@ esac
 export RESULTS=$work/stage-results T0=${T0:-$(date +%s)}
 mkdir -p "$work"
 : > "$RESULTS"
+prepare bench
 stage=$repo/scripts/stage.sh
 echo "bench: $runs run(s) per kernel, $rounds rounds of $iters_small x 4 B, $iters_large x 4 KiB," \
 	"$unbind_cycles unbind cycles, $ndev devices, $sysfs_iters sysfs reads"

@@ -16,11 +16,7 @@ stage() { "$repo/scripts/stage.sh" "$@"; }
 
 mkdir -p "$repo/build"
 : > "$RESULTS"
-stage demo-deps "$repo/scripts/deps.sh"
-stage demo-base "$repo/scripts/base.sh"
-# base.sh makes branch series at base: apply the patches unless done
-[ -n "$(git -C "$linux" rev-list base..series)" ] ||
-	stage demo-apply "$repo/scripts/apply.sh"
+prepare demo
 for k in base-tests series; do
 	stage "demo-kernel-$k" "$repo/scripts/kernel.sh" "$k"
 done

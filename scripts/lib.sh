@@ -59,3 +59,13 @@ build_kselftest() {
 		make "${ksft[@]}" LDFLAGS=-static INSTALL_PATH="$2" install
 	} > "$2.log" 2>&1 || { cat "$2.log"; return 1; }
 }
+
+# prepare PREFIX: the stages a top-level command needs first, named
+# PREFIX-deps and so on: the packages, the base tree, and the series
+# applied unless branch series holds it already
+prepare() {
+	"$repo/scripts/stage.sh" "$1-deps" "$repo/scripts/deps.sh"
+	"$repo/scripts/stage.sh" "$1-base" "$repo/scripts/base.sh"
+	[ -n "$(git -C "$linux" rev-list base..series)" ] ||
+		"$repo/scripts/stage.sh" "$1-apply" "$repo/scripts/apply.sh"
+}

@@ -109,6 +109,7 @@ esac
 export RESULTS=$work/results T0=${T0:-$(date +%s)}
 mkdir -p "$work"
 : > "$RESULTS"
+prepare stress
 echo "stress: $cycles cycles, $readers reader processes, $threads threads on one fd, kernels: $kernels"
 status=0
 for k in $kernels; do
