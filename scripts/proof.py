@@ -60,6 +60,7 @@ MUST_FAIL = {
         (r"the unbind returned with 4 calls in the provider", set()),
     ("nvmem_core_dt", "nvmem_dt_cell_get_test"): (PROVIDER_UAF, set()),
     ("nvmem_core_dt", "nvmem_dt_device_get_test"): (PROVIDER_UAF, set()),
+    ("nvmem_core_dt", "nvmem_dt_u_boot_env_test"): (PROVIDER_UAF, set()),
     ("nvmem_core_dt", "nvmem_layout_lookup_cell_put_test"):
         (r"Expected module_refcount\(&nvmem_kunit_layout_module\) == refs, but",
          set()),

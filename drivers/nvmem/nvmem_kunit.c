@@ -20,9 +20,11 @@
 
 #include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/crc32.h>
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/etherdevice.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iopoll.h>
@@ -105,6 +107,8 @@ struct nvmem_kunit_stats {
  * @no_reg_read: register without a reg_read() callback
  * @no_reg_write: register without a reg_write() callback
  * @read_only: set nvmem_config.read_only
+ * @image: what the storage holds at probe, instead of the pattern
+ * @image_len: bytes of @image
  * @cells: cells passed through nvmem_config.cells
  * @ncells: number of @cells
  * @keepout: keepout areas passed through nvmem_config.keepout
@@ -121,6 +125,8 @@ struct nvmem_kunit_pdata {
 	bool no_reg_read;
 	bool no_reg_write;
 	bool read_only;
+	const u8 *image;
+	size_t image_len;
 	const struct nvmem_cell_info *cells;
 	int ncells;
 	const struct nvmem_keepout *keepout;
@@ -274,6 +280,9 @@ nvmem_kunit_provider_alloc(struct device *dev,
 		return NULL;
 
 	nvmem_kunit_fill_pattern(prov->data, 0, prov->size);
+	if (pdata->image)
+		memcpy(prov->data, pdata->image,
+		       min_t(size_t, pdata->image_len, prov->size));
 	prov->delay_us = pdata->delay_us;
 	prov->stats = pdata->stats;
 	prov->keepout = pdata->keepout;
@@ -3163,6 +3172,72 @@ static void nvmem_dt_read_helpers_test(struct kunit *test)
 			-EPROBE_DEFER);
 	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(of->pdata.stats), 9);
 }
+
+/* A U-Boot environment of @size bytes: CRC32, then "name=value" strings */
+static u8 *nvmem_kunit_u_boot_env(struct kunit *test, size_t size)
+{
+	static const char vars[] = "bootdelay=3\0ethaddr=00:11:22:33:44:fe\0";
+	u8 *env;
+
+	env = kunit_kzalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, env);
+	memcpy(env + 4, vars, sizeof(vars));
+	put_unaligned_le32(crc32_le(~0, env + 4, size - 4) ^ ~0, env);
+
+	return env;
+}
+
+/*
+ * A real layout driver, u-boot-env, parses an environment that the case
+ * wrote into the provider, and a consumer reads the MAC address cell by
+ * phandle through the layout's read_post_process(), which turns the text
+ * into six bytes and adds the index of the phandle's argument; after the
+ * unbind it fails with -ENODEV.
+ */
+static void nvmem_dt_u_boot_env_test(struct kunit *test)
+{
+	static const u8 mac[2][ETH_ALEN] = {
+		{ 0x00, 0x11, 0x22, 0x33, 0x44, 0xfe },
+		{ 0x00, 0x11, 0x22, 0x33, 0x44, 0xff },
+	};
+	struct device_node *provider_np, *consumer_np;
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct nvmem_cell *cell[2];
+	size_t len;
+	int i, ret;
+	u8 *buf;
+
+	if (!IS_BUILTIN(CONFIG_NVMEM_LAYOUT_U_BOOT_ENV))
+		kunit_skip(test, "needs NVMEM_LAYOUT_U_BOOT_ENV=y");
+	KUNIT_ASSERT_EQ(test, of_overlay_apply_kunit(test, nvmem_kunit_overlay),
+			0);
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.image = nvmem_kunit_u_boot_env(test, pdata.size);
+	pdata.image_len = pdata.size;
+	provider_np = nvmem_kunit_of_node(test, "/nvmem-kunit/u-boot-env");
+	pdev = nvmem_kunit_add_provider_of(test, &pdata, provider_np);
+	consumer_np = nvmem_kunit_of_node(test, "/nvmem-kunit/uboot-consumer");
+
+	for (i = 0; i < 2; i++) {
+		cell[i] = of_nvmem_cell_get(consumer_np, i ? "mac1" : "mac0");
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cell[i]);
+		ret = kunit_add_action_or_reset(test, nvmem_kunit_cell_put,
+						cell[i]);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+
+		buf = nvmem_cell_read(cell[i], &len);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+		KUNIT_EXPECT_EQ(test, len, ETH_ALEN);
+		KUNIT_EXPECT_MEMEQ(test, buf, mac[i], ETH_ALEN);
+		kfree(buf);
+	}
+
+	nvmem_kunit_unbind(test, pdev);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, nvmem_kunit_cell_read_err(cell[i]),
+				-ENODEV);
+}
 #else
 static const char * const nvmem_kunit_no_getters[] = { "no OF_OVERLAY" };
 
@@ -3190,6 +3265,11 @@ static void nvmem_dt_read_helpers_test(struct kunit *test)
 {
 	kunit_skip(test, "needs OF_OVERLAY");
 }
+
+static void nvmem_dt_u_boot_env_test(struct kunit *test)
+{
+	kunit_skip(test, "needs OF_OVERLAY");
+}
 #endif
 
 static struct kunit_case nvmem_dt_cases[] = {
@@ -3198,6 +3278,7 @@ static struct kunit_case nvmem_dt_cases[] = {
 	KUNIT_CASE_PARAM(nvmem_dt_device_get_test,
 			 nvmem_kunit_device_getter_gen_params),
 	KUNIT_CASE(nvmem_dt_read_helpers_test),
+	KUNIT_CASE(nvmem_dt_u_boot_env_test),
 	KUNIT_CASE(nvmem_layout_lookup_cell_put_test),
 	KUNIT_CASE(nvmem_layout_pins_module_test),
 	{}
