@@ -16,9 +16,9 @@
  *	"tail" counts the reads with data after the last error: a reader
  *	that works again after the last bind has one.
  * nvstress write TAG PARENT STOPFILE
- *	Own bytes 128 to 255 of PARENT's nvmem file: write a new pattern there,
- *	read it back and count the bytes that differ, in a loop until STOPFILE
- *	exists; on an error, open the file of the next bind.  Prints one line:
+ *	Own bytes 128 to 143 of PARENT's nvmem file: write a new pattern there,
+ *	read it back and count the bytes that differ, every 10 ms until
+ *	STOPFILE exists; on an error, open the file of the next bind.  Prints one line:
  *	writes, verified read-backs, wrong bytes, and failures per errno.
  * nvstress cycle N DRIVERDIR DEVICE ACQUIRE STOP_ON_SPLAT
  *	Unbind DEVICE from DRIVERDIR and bind it again N times; after each
@@ -52,8 +52,12 @@ static unsigned long generation;
 static unsigned long counts[NERR + 1];	/* [0]: reads that gave data */
 static unsigned long eofs, wrong_bytes, tail;
 
+/*
+ * The writer's region: small, because at24 holds its lock for a whole write,
+ * one byte per transfer on a 24c02, and the readers and the unbind wait.
+ */
 #define WRITER_START	128
-#define WRITER_LEN	128
+#define WRITER_LEN	16
 
 /* What the EEPROM holds at @off outside the writer's region */
 static unsigned char pattern(unsigned long off)
@@ -242,6 +246,7 @@ static int do_write(const char *tag)
 				wtail++;
 				wrong += count_wrong(back, WRITER_LEN,
 						     WRITER_START, v);
+				usleep(10000);
 				continue;
 			}
 		}

@@ -40,7 +40,7 @@ while [ "$i" -le "$STRESS_READERS" ]; do
 	i=$((i + 1))
 done
 /nvstress read shared-fd "$STRESS_THREADS" /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.t 2>&1 &
-/nvstress write bytes-128-255 /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.w 2>&1 &
+/nvstress write bytes-128-143 /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.w 2>&1 &
 if [ "$acq" != - ]; then
 	/nvstress read in-kernel-consumer 1 /sys/kernel/debug/nvmem-test-consumer/device /tmp/stop > /tmp/reader.c 2>&1 &
 fi
