@@ -452,16 +452,21 @@ static int do_sweep(const char *file, const char *force_ro)
 	return sweep_fail;
 }
 
+/* PARENT (see "read") and STOPFILE of the read and write commands */
+static void set_parent(const char *path, const char *stop)
+{
+	const char *b = strrchr(path, '/');
+
+	parent = path;
+	stopfile = stop;
+	snprintf(leaf, sizeof(leaf), "%s", b ? b + 1 : path);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 6 && !strcmp(argv[1], "read")) {
-		const char *b;
-
-		parent = argv[4];
-		stopfile = argv[5];
-		b = strrchr(parent, '/');
-		snprintf(leaf, sizeof(leaf), "%s", b ? b + 1 : parent);
+		set_parent(argv[4], argv[5]);
 		return do_read(argv[2], atoi(argv[3]));
 	}
 	if (argc == 7 && !strcmp(argv[1], "cycle")) {
@@ -478,12 +483,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "fill"))
 		return do_fill(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "write")) {
-		const char *b;
-
-		parent = argv[3];
-		stopfile = argv[4];
-		b = strrchr(parent, '/');
-		snprintf(leaf, sizeof(leaf), "%s", b ? b + 1 : parent);
+		set_parent(argv[3], argv[4]);
 		return do_write(argv[2]);
 	}
 	fprintf(stderr, "usage: see the comment at the top of nvstress.c\n");
