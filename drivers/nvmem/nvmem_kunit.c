@@ -2909,6 +2909,35 @@ static void nvmem_layout_pins_module_test(struct kunit *test)
 
 /* Device tree: lookups by phandle */
 
+/* How a consumer gets a handle: through its node or its device, or devm. */
+enum nvmem_kunit_getter {
+	NVMEM_KUNIT_GET_OF,
+	NVMEM_KUNIT_GET_DEV,
+	NVMEM_KUNIT_GET_DEVM,
+};
+
+static const char * const nvmem_kunit_cell_getters[] = {
+	[NVMEM_KUNIT_GET_OF] = "of_nvmem_cell_get",
+	[NVMEM_KUNIT_GET_DEV] = "nvmem_cell_get",
+	[NVMEM_KUNIT_GET_DEVM] = "devm_nvmem_cell_get",
+};
+
+static const char * const nvmem_kunit_device_getters[] = {
+	[NVMEM_KUNIT_GET_OF] = "of_nvmem_device_get",
+	[NVMEM_KUNIT_GET_DEV] = "nvmem_device_get",
+	[NVMEM_KUNIT_GET_DEVM] = "devm_nvmem_device_get",
+};
+
+static void nvmem_kunit_getter_desc(const char * const *name, char *desc)
+{
+	strscpy(desc, *name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(nvmem_kunit_cell_getter, nvmem_kunit_cell_getters,
+		  nvmem_kunit_getter_desc);
+KUNIT_ARRAY_PARAM(nvmem_kunit_device_getter, nvmem_kunit_device_getters,
+		  nvmem_kunit_getter_desc);
+
 #if IS_ENABLED(CONFIG_OF_OVERLAY)
 /**
  * struct nvmem_kunit_of - a provider and a consumer described in a device tree
@@ -2959,35 +2988,6 @@ static struct nvmem_kunit_of *nvmem_kunit_of_setup(struct kunit *test)
 
 	return of;
 }
-
-/* How a consumer gets a handle: through its node or its device, or devm. */
-enum nvmem_kunit_getter {
-	NVMEM_KUNIT_GET_OF,
-	NVMEM_KUNIT_GET_DEV,
-	NVMEM_KUNIT_GET_DEVM,
-};
-
-static const char * const nvmem_kunit_cell_getters[] = {
-	[NVMEM_KUNIT_GET_OF] = "of_nvmem_cell_get",
-	[NVMEM_KUNIT_GET_DEV] = "nvmem_cell_get",
-	[NVMEM_KUNIT_GET_DEVM] = "devm_nvmem_cell_get",
-};
-
-static const char * const nvmem_kunit_device_getters[] = {
-	[NVMEM_KUNIT_GET_OF] = "of_nvmem_device_get",
-	[NVMEM_KUNIT_GET_DEV] = "nvmem_device_get",
-	[NVMEM_KUNIT_GET_DEVM] = "devm_nvmem_device_get",
-};
-
-static void nvmem_kunit_getter_desc(const char * const *name, char *desc)
-{
-	strscpy(desc, *name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(nvmem_kunit_cell_getter, nvmem_kunit_cell_getters,
-		  nvmem_kunit_getter_desc);
-KUNIT_ARRAY_PARAM(nvmem_kunit_device_getter, nvmem_kunit_device_getters,
-		  nvmem_kunit_getter_desc);
 
 static enum nvmem_kunit_getter nvmem_kunit_getter(struct kunit *test,
 						  const char * const *names)
@@ -3239,18 +3239,6 @@ static void nvmem_dt_u_boot_env_test(struct kunit *test)
 				-ENODEV);
 }
 #else
-static const char * const nvmem_kunit_no_getters[] = { "no OF_OVERLAY" };
-
-static void nvmem_kunit_getter_desc(const char * const *name, char *desc)
-{
-	strscpy(desc, *name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(nvmem_kunit_cell_getter, nvmem_kunit_no_getters,
-		  nvmem_kunit_getter_desc);
-KUNIT_ARRAY_PARAM(nvmem_kunit_device_getter, nvmem_kunit_no_getters,
-		  nvmem_kunit_getter_desc);
-
 static void nvmem_dt_cell_get_test(struct kunit *test)
 {
 	kunit_skip(test, "needs OF_OVERLAY");
