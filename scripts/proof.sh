@@ -12,7 +12,10 @@
 #   proof:<case>            one per case that guards a fix (MUST_FAIL in proof.py):
 #                           it fails, every parameter of it, and its log shows
 #                           why (the errno it asserts or a KASAN report)
-#   proof:selftest          the kselftest fails with a KASAN report
+#   proof:selftest          the kselftests fail with a KASAN report
+#   proof:selftest-layout-module
+#                           rmmod takes a layout module whose cells exist,
+#                           and reading a cell then calls into its freed text
 #
 # A proof result PASSes when the base behaves as the unfixed kernel must;
 # the script fails if any does not.  The KUnit cases are judged by proof.py.
@@ -50,6 +53,23 @@ elif kasan=$(grep -m1 'BUG: KASAN' "$dir/console.log" 2> /dev/null); then
 		"last result before the kernel stopped or the run ended: ${last:-none}"
 else
 	result FAIL proof:selftest "failed without a KASAN report ($out/selftest-proof.log)"
+	failed=1
+fi
+
+# Alone, since the kernel dies in it: nvmem-layout-module.sh.
+dir=$kdir/base-tests/selftest-layout
+RESULTS=/dev/null "$repo/scripts/selftest.sh" base-tests "$dir" nvmem-layout-module.sh \
+	> "$out/selftest-layout-proof.log" 2>&1 || true
+refused=$(grep -m1 -E '^(not )?ok 3 ' "$dir/nvmem-layout-module.tap" || echo 'no result 3')
+oops=$(grep -m1 -E '^(BUG|Oops|general protection)' "$dir/console.log" || echo 'no oops')
+if [[ $refused == 'not ok 3 rmmod onie_tlv'* ]] &&
+   grep -q 'last unloaded: onie_tlv' "$dir/console.log" &&
+   grep -q 'nvmem_cell_attr_read' "$dir/console.log"; then
+	result PASS proof:selftest-layout-module
+	echo "proof: PASS proof:selftest-layout-module: $refused; reading the cell: $oops," \
+		"in nvmem_cell_attr_read, onie_tlv unloaded"
+else
+	result FAIL proof:selftest-layout-module "$refused; $oops ($out/selftest-layout-proof.log)"
 	failed=1
 fi
 exit "$failed"

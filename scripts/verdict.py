@@ -35,9 +35,11 @@ def summarize(d):
     last = Counter(line.split(", last: ")[1] for line in tap if ", last: " in line)
     unbinds = [float(m.group(1)) for m in (re.match(r"^# unbind took ([\d.]+) ms", t) for t in tap) if m]
     finished = os.path.exists(os.path.join(d, "status"))
-    passed = any(line.startswith("ok 1 selftests: nvmem") and "# SKIP" not in line
-                 for line in read(d, "output.txt"))
-    plan = next((t for t in tap if t.startswith("1..")), "no plan")
+    verdicts = [line for line in read(d, "output.txt")
+                if re.match(r"(not )?ok \d+ selftests: nvmem", line)]
+    passed = bool(verdicts) and all(line.startswith("ok ") and "# SKIP" not in line
+                                    for line in verdicts)
+    plan = ", ".join(t for t in tap if t.startswith("1..")) or "no plan"
     outcome = ("WRONG DATA" if wrong else "reads still 'worked' after unbind" if late
                else f"other errors ({last.most_common(1)[0][0] if last else '?'})" if errors
                else "ENODEV" if enodev else "no unbind result")
