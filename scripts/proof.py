@@ -54,6 +54,9 @@ MUST_FAIL = {
         (r"Expected atomic_read\(&ev->remove\) == 1, but", set()),
     ("nvmem_core_unbind", "nvmem_unbind_cell_sysfs_test"):
         (UAF + r"sysfs_kf_bin_read", set()),
+    ("nvmem_core_unbind", "nvmem_unbind_sysfs_files_test"): (PROVIDER_UAF, set()),
+    ("nvmem_core_unbind", "nvmem_unbind_keepout_test"):
+        (r"Expected nvmem_device_read\(nvmem, 10, 4, buf\) == -19, but", set()),
     ("nvmem_core_unbind", "nvmem_unbind_readers_in_flight_test"):
         (PROVIDER_UAF, set()),
     ("nvmem_core_unbind", "nvmem_unbind_calls_in_flight_test"):

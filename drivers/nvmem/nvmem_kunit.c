@@ -1011,11 +1011,14 @@ static void nvmem_cell_bits_write_test(struct kunit *test)
 			break;
 }
 
-/* Whole-cell writes reach the storage; a wrong length is refused. */
+/*
+ * Whole-cell writes reach the storage; a wrong length is refused, for a
+ * bit field too.
+ */
 static void nvmem_cell_write_test(struct kunit *test)
 {
 	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
-	struct nvmem_cell *cell;
+	struct nvmem_cell *cell, *bits;
 	u8 data[16], *buf;
 	size_t len;
 	int writes;
@@ -1036,6 +1039,9 @@ static void nvmem_cell_write_test(struct kunit *test)
 	writes = atomic_read(&fx->stats->writes);
 	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, data, sizeof(data) - 1),
 			-EINVAL);
+	/* bits9 spans 2 bytes: 3 is neither its bytes nor its bits' bytes */
+	bits = nvmem_kunit_cell_get(test, fx->consumer, "bits9");
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(bits, data, 3), -EINVAL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->writes), writes);
 }
 
@@ -1203,6 +1209,14 @@ static void nvmem_notifier_test(struct kunit *test)
 			(int)ARRAY_SIZE(nvmem_kunit_cells));
 }
 
+/* A notifier that was never registered cannot be unregistered. */
+static void nvmem_notifier_bad_input_test(struct kunit *test)
+{
+	struct notifier_block nb = {};
+
+	KUNIT_EXPECT_EQ(test, nvmem_unregister_notifier(&nb), -ENOENT);
+}
+
 static struct kunit_case nvmem_core_cases[] = {
 	KUNIT_CASE(nvmem_register_unregister_test),
 	KUNIT_CASE(nvmem_device_read_write_test),
@@ -1217,6 +1231,7 @@ static struct kunit_case nvmem_core_cases[] = {
 	KUNIT_CASE(nvmem_keepout_test),
 	KUNIT_CASE(nvmem_device_cell_read_write_test),
 	KUNIT_CASE(nvmem_notifier_test),
+	KUNIT_CASE(nvmem_notifier_bad_input_test),
 	{}
 };
 
@@ -1235,12 +1250,13 @@ KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_fput, __fput_sync, struct file *);
 
 /*
  * Opens a sysfs file of the nvmem device @nvmem_name, @name relative to its
- * directory, as user space would. Built-in cases run before anything mounts
- * sysfs, so the case mounts its own instance.
+ * directory, as user space would, and returns it or the error. Built-in
+ * cases run before anything mounts sysfs, so the case mounts its own
+ * instance.
  */
-static struct file *nvmem_kunit_open_sysfs(struct kunit *test,
-					   const char *nvmem_name,
-					   const char *name, int flags)
+static struct file *nvmem_kunit_try_open_sysfs(struct kunit *test,
+					       const char *nvmem_name,
+					       const char *name, int flags)
 {
 	struct file_system_type *sysfs;
 	struct vfsmount *mnt;
@@ -1260,11 +1276,24 @@ static struct file *nvmem_kunit_open_sysfs(struct kunit *test,
 			 name);
 	KUNIT_ASSERT_NOT_NULL(test, path);
 	file = file_open_root_mnt(mnt, path, flags, 0);
-	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR(file), "%s: %pe", path, file);
 	kfree(path);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	if (IS_ERR(file))
+		return file;
 	ret = kunit_add_action_or_reset(test, nvmem_kunit_fput, file);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return file;
+}
+
+static struct file *nvmem_kunit_open_sysfs(struct kunit *test,
+					   const char *nvmem_name,
+					   const char *name, int flags)
+{
+	struct file *file = nvmem_kunit_try_open_sysfs(test, nvmem_name, name,
+						       flags);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "%s/%s: %pe", nvmem_name,
+			       name, file);
 
 	return file;
 }
@@ -1279,6 +1308,13 @@ static struct file *nvmem_kunit_open_cell_file(struct kunit *test,
 		 info->offset, info->bit_offset);
 
 	return nvmem_kunit_open_sysfs(test, nvmem_name, name, O_RDONLY);
+}
+
+static ssize_t nvmem_kunit_read_file(struct file *file, u8 *buf, size_t len)
+{
+	loff_t pos = 0;
+
+	return kernel_read(file, buf, len, &pos);
 }
 
 /* Bad input */
@@ -1427,10 +1463,43 @@ static void nvmem_force_ro_device_write_test(struct kunit *test)
 				   NVMEM_KUNIT_SIZE);
 
 	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_write(force_ro, "x", 1, &pos), -EINVAL);
+	pos = 0;
 	KUNIT_ASSERT_EQ(test, kernel_write(force_ro, "0", 1, &pos), 1);
 	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 4, sizeof(buf), buf),
 			(int)sizeof(buf));
 	KUNIT_EXPECT_MEMEQ(test, pdata.stats->storage + 4, buf, sizeof(buf));
+}
+
+/*
+ * A cell's sysfs file is read-only and as long as the cell: it cannot be
+ * opened for writing, and reads stop at its end.
+ */
+static void nvmem_cell_sysfs_bad_input_test(struct kunit *test)
+{
+	const struct nvmem_cell_info *info = &nvmem_kunit_cells[2];
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	char name[64];
+	struct file *file;
+	loff_t pos;
+	u8 buf[16];
+
+	snprintf(name, sizeof(name), "cells/%s@%x,%x", info->name,
+		 info->offset, info->bit_offset);
+	file = nvmem_kunit_try_open_sysfs(test, fx->pdata.name, name, O_WRONLY);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(file), -EACCES);
+
+	file = nvmem_kunit_open_cell_file(test, fx->pdata.name, info);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_read_file(file, buf, sizeof(buf)),
+			(ssize_t)info->bytes);
+	nvmem_kunit_expect_pattern(test, buf, info->offset, info->bytes);
+	pos = info->bytes;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, sizeof(buf), &pos), 0);
+	pos = 1;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, sizeof(buf), &pos),
+			(ssize_t)info->bytes - 1);
+	nvmem_kunit_expect_pattern(test, buf, info->offset + 1, info->bytes - 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->writes), 0);
 }
 
 /* nvmem_register() error paths */
@@ -1885,6 +1954,7 @@ static struct kunit_case nvmem_bad_input_cases[] = {
 	KUNIT_CASE(nvmem_read_only_test),
 	KUNIT_CASE(nvmem_read_only_device_write_test),
 	KUNIT_CASE(nvmem_force_ro_device_write_test),
+	KUNIT_CASE(nvmem_cell_sysfs_bad_input_test),
 	KUNIT_CASE_PARAM(nvmem_register_error_test,
 			 nvmem_kunit_reg_fault_gen_params),
 	KUNIT_CASE(nvmem_register_error_handle_test),
@@ -1899,11 +1969,12 @@ static struct kunit_suite nvmem_bad_input_suite = {
 
 /* Unbinding a provider while consumers hold handles */
 
-/* Handles to the device and to one cell, taken before the unbind. */
+/* Handles to the device, a cell and a bit field, taken before the unbind. */
 struct nvmem_kunit_handles {
 	struct nvmem_kunit_fixture *fx;
 	struct nvmem_device *nvmem;
 	struct nvmem_cell *cell;
+	struct nvmem_cell *bits;
 };
 
 static struct nvmem_kunit_handles *nvmem_kunit_unbind_setup(struct kunit *test)
@@ -1916,6 +1987,7 @@ static struct nvmem_kunit_handles *nvmem_kunit_unbind_setup(struct kunit *test)
 	h->nvmem = nvmem_kunit_device_get(test, h->fx->consumer,
 					  h->fx->pdata.name);
 	h->cell = nvmem_kunit_cell_get(test, h->fx->consumer, "u32");
+	h->bits = nvmem_kunit_cell_get(test, h->fx->consumer, "bits9");
 
 	nvmem_kunit_unbind(test, h->fx->pdev);
 	atomic_set(&h->fx->stats->reads, 0);
@@ -1943,6 +2015,62 @@ static void nvmem_unbind_device_handle_test(struct kunit *test)
 	kunit_release_action(test, nvmem_kunit_cell_put, h->cell);
 }
 
+/*
+ * A read inside a keepout area needs no provider call, but once the
+ * provider is gone it fails like any other.
+ */
+static void nvmem_unbind_keepout_test(struct kunit *test)
+{
+	static const struct nvmem_keepout keepout = {
+		.start = 8, .end = 16, .value = 0xaa,
+	};
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct nvmem_device *nvmem;
+	u8 buf[4];
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.keepout = &keepout;
+	pdata.nkeepout = 1;
+	pdev = nvmem_kunit_add_provider(test, &pdata);
+	nvmem = nvmem_kunit_device_get(test, nvmem_kunit_consumer(test),
+				       pdata.name);
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(nvmem, 10, 4, buf), 4);
+
+	nvmem_kunit_unbind(test, pdev);
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 10, 4, buf), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 10, 4, buf), -ENODEV);
+}
+
+/*
+ * The device's sysfs files, opened before the unbind, fail with -ENODEV
+ * after it although a consumer still holds the device: they went with it.
+ */
+static void nvmem_unbind_sysfs_files_test(struct kunit *test)
+{
+	const struct nvmem_cell_info *info = &nvmem_kunit_cells[2];
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	struct file *nvmem_file, *force_ro, *cell_file;
+	const char *name = fx->pdata.name;
+	loff_t pos = 0;
+	u8 buf[4];
+
+	nvmem_kunit_device_get(test, fx->consumer, name);
+	nvmem_file = nvmem_kunit_open_sysfs(test, name, "nvmem", O_RDWR);
+	force_ro = nvmem_kunit_open_sysfs(test, name, "force_ro", O_WRONLY);
+	cell_file = nvmem_kunit_open_cell_file(test, name, info);
+
+	nvmem_kunit_unbind(test, fx->pdev);
+	atomic_set(&fx->stats->reads, 0);
+	KUNIT_EXPECT_EQ(test, kernel_read(nvmem_file, buf, 4, &pos), -ENODEV);
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_write(nvmem_file, buf, 4, &pos), -ENODEV);
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_write(force_ro, "1", 1, &pos), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_read_file(cell_file, buf, 4), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(fx->stats), 0);
+}
+
 /* Cell handle: reads and writes fail with -ENODEV; putting it is safe. */
 static void nvmem_unbind_cell_handle_test(struct kunit *test)
 {
@@ -1951,8 +2079,11 @@ static void nvmem_unbind_cell_handle_test(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, nvmem_kunit_cell_read_err(h->cell), -ENODEV);
 	KUNIT_EXPECT_EQ(test, nvmem_cell_write(h->cell, buf, 4), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_cell_read_err(h->bits), -ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(h->bits, buf, 2), -ENODEV);
 	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(h->fx->stats), 0);
 
+	kunit_release_action(test, nvmem_kunit_cell_put, h->bits);
 	kunit_release_action(test, nvmem_kunit_cell_put, h->cell);
 	kunit_release_action(test, nvmem_kunit_device_put, h->nvmem);
 }
@@ -2362,6 +2493,11 @@ static int nvmem_kunit_gated_call(struct nvmem_kunit_gated *g,
 		kfree(data);
 		return 0;
 	default:
+		/*
+		 * What the cell holds: the cell read sees the same bytes
+		 * whichever of the two the gate lets out first.
+		 */
+		nvmem_kunit_fill_pattern(buf, 4, sizeof(buf));
 		return nvmem_cell_write(g->h->cell, buf, sizeof(buf));
 	}
 }
@@ -2561,13 +2697,6 @@ static void nvmem_unbind_calls_in_flight_test(struct kunit *test)
 
 /* The per-cell sysfs files */
 
-static ssize_t nvmem_kunit_read_file(struct file *file, u8 *buf, size_t len)
-{
-	loff_t pos = 0;
-
-	return kernel_read(file, buf, len, &pos);
-}
-
 /**
  * struct nvmem_kunit_late_reader - reads a cell file while the device goes
  * @nb: nvmem bus notifier
@@ -2659,6 +2788,8 @@ static struct kunit_case nvmem_unbind_cases[] = {
 	KUNIT_CASE(nvmem_unbind_rebind_test),
 	KUNIT_CASE(nvmem_unbind_notifier_test),
 	KUNIT_CASE(nvmem_unbind_cell_sysfs_test),
+	KUNIT_CASE(nvmem_unbind_sysfs_files_test),
+	KUNIT_CASE(nvmem_unbind_keepout_test),
 	KUNIT_CASE_SLOW(nvmem_unbind_readers_in_flight_test),
 	KUNIT_CASE(nvmem_unbind_calls_in_flight_test),
 	{}
@@ -3163,6 +3294,8 @@ static void nvmem_dt_read_helpers_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nvmem_cell_read_variable_le_u32(dev, "u64", &v32),
 			-ERANGE);
 	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u32(dev, "none", &v32), -ENOENT);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(of_nvmem_device_get(of->consumer_np,
+							  "none")), -ENOENT);
 
 	nvmem_kunit_unbind(test, of->pdev);
 	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u8(dev, "u8", &v8), -EPROBE_DEFER);
@@ -3204,6 +3337,7 @@ static void nvmem_dt_u_boot_env_test(struct kunit *test)
 	struct nvmem_kunit_pdata pdata;
 	struct platform_device *pdev;
 	struct nvmem_cell *cell[2];
+	u8 zero[ETH_ALEN] = {};
 	size_t len;
 	int i, ret;
 	u8 *buf;
@@ -3232,11 +3366,50 @@ static void nvmem_dt_u_boot_env_test(struct kunit *test)
 		KUNIT_EXPECT_MEMEQ(test, buf, mac[i], ETH_ALEN);
 		kfree(buf);
 	}
+	/* The layout's callback cannot be undone: such cells are read-only. */
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell[0], zero, ETH_ALEN), -EINVAL);
 
 	nvmem_kunit_unbind(test, pdev);
 	for (i = 0; i < 2; i++)
 		KUNIT_EXPECT_EQ(test, nvmem_kunit_cell_read_err(cell[i]),
 				-ENODEV);
+}
+
+/*
+ * An environment with a wrong CRC gives no cells: a lookup of one defers,
+ * as for a layout not bound yet, and the device still reads.
+ */
+static void nvmem_dt_u_boot_env_bad_crc_test(struct kunit *test)
+{
+	struct device_node *provider_np, *consumer_np;
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_device *nvmem;
+	struct nvmem_cell *cell;
+	u8 *env, buf[8];
+
+	if (!IS_BUILTIN(CONFIG_NVMEM_LAYOUT_U_BOOT_ENV))
+		kunit_skip(test, "needs NVMEM_LAYOUT_U_BOOT_ENV=y");
+	KUNIT_ASSERT_EQ(test, of_overlay_apply_kunit(test, nvmem_kunit_overlay),
+			0);
+	nvmem_kunit_default_pdata(test, &pdata);
+	env = nvmem_kunit_u_boot_env(test, pdata.size);
+	env[0] ^= 0xff;		/* the CRC's low byte */
+	pdata.image = env;
+	pdata.image_len = pdata.size;
+	provider_np = nvmem_kunit_of_node(test, "/nvmem-kunit/u-boot-env");
+	nvmem_kunit_add_provider_of(test, &pdata, provider_np);
+	consumer_np = nvmem_kunit_of_node(test, "/nvmem-kunit/uboot-consumer");
+
+	cell = of_nvmem_cell_get(consumer_np, "mac0");
+	KUNIT_EXPECT_EQ(test, PTR_ERR(cell), -EPROBE_DEFER);
+	if (!IS_ERR(cell))
+		nvmem_cell_put(cell);
+
+	nvmem = nvmem_kunit_device_get(test, nvmem_kunit_consumer(test),
+				       pdata.name);
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(nvmem, 0, sizeof(buf), buf),
+			(int)sizeof(buf));
+	KUNIT_EXPECT_MEMEQ(test, buf, env, sizeof(buf));
 }
 #else
 static void nvmem_dt_cell_get_test(struct kunit *test)
@@ -3258,6 +3431,11 @@ static void nvmem_dt_u_boot_env_test(struct kunit *test)
 {
 	kunit_skip(test, "needs OF_OVERLAY");
 }
+
+static void nvmem_dt_u_boot_env_bad_crc_test(struct kunit *test)
+{
+	kunit_skip(test, "needs OF_OVERLAY");
+}
 #endif
 
 static struct kunit_case nvmem_dt_cases[] = {
@@ -3267,6 +3445,7 @@ static struct kunit_case nvmem_dt_cases[] = {
 			 nvmem_kunit_device_getter_gen_params),
 	KUNIT_CASE(nvmem_dt_read_helpers_test),
 	KUNIT_CASE(nvmem_dt_u_boot_env_test),
+	KUNIT_CASE(nvmem_dt_u_boot_env_bad_crc_test),
 	KUNIT_CASE(nvmem_layout_lookup_cell_put_test),
 	KUNIT_CASE(nvmem_layout_pins_module_test),
 	{}

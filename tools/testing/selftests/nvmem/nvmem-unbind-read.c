@@ -258,6 +258,8 @@ static void unbind_timeout(int sig)
 {
 	static const char msg[] = "# unbind did not return\n";
 
+	/* the readers stop too, rather than outlive the test */
+	__atomic_store_n(&shared->stop, 1, __ATOMIC_RELEASE);
 	write(STDOUT_FILENO, msg, sizeof(msg) - 1);
 	_exit(KSFT_FAIL);
 }
@@ -304,6 +306,9 @@ static int reap(pid_t *pids, int n)
 		if (WIFSIGNALED(status)) {
 			ksft_print_msg("reader %d killed by signal %d\n",
 				       pid, WTERMSIG(status));
+			bad++;
+		} else if (WEXITSTATUS(status) != KSFT_PASS) {
+			ksft_print_msg("reader %d failed\n", pid);
 			bad++;
 		}
 	}

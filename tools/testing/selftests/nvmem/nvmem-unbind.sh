@@ -14,7 +14,7 @@
 # NVMEM_TEST_THREADS	reader threads sharing one descriptor per file (default 4)
 
 DIR=$(dirname "$(readlink -f "$0")")
-. "$DIR"/../kselftest/ktap_helpers.sh
+. "$DIR"/nvmem_lib.sh
 
 CYCLES=${NVMEM_TEST_CYCLES:-3}
 PROCS=${NVMEM_TEST_PROCS:-2}
@@ -22,27 +22,8 @@ THREADS=${NVMEM_TEST_THREADS:-4}
 
 READER="$DIR/nvmem-unbind-read"
 MODULE="$DIR/test_modules/nvmem_test_consumer.ko"
-AT24=/sys/bus/i2c/drivers/at24
 DBG=/sys/kernel/debug/nvmem-test-consumer
-ADDR=0x50
-SIZE=256		# a 24c02
 CELL=16:8		# the consumer's cell, see nvmem_test_consumer.c
-# Taint flags of a kernel report: B (bad page: KASAN), D (Oops), W (WARN),
-# L (soft lockup).  Unlike a scan of dmesg, they cannot be lost when the
-# ring buffer wraps.
-REPORT_TAINTS=$(((1 << 5) | (1 << 7) | (1 << 9) | (1 << 14)))
-LOADED=			# modules this test loaded, unloaded by cleanup()
-
-# The nvmem device of the EEPROM other than $1
-nvmem_of_eeprom() {
-	for d in /sys/bus/i2c/devices/"$CLIENT"/"$CLIENT"*; do
-		name=$(basename "$d")
-		if [ -e "$d/nvmem" ] && [ "$name" != "${1:-}" ]; then
-			echo "$name"
-			return
-		fi
-	done
-}
 
 # Every file reading the EEPROM, as PATH:OFFSET:LENGTH
 specs() {
@@ -55,29 +36,21 @@ specs() {
 bind() {
 	old=$NVMEM
 	echo "$CLIENT" > "$AT24/bind" || return 1
-	NVMEM=$(nvmem_of_eeprom "$old")
+	NVMEM=$(nvmem_of_client "$CLIENT" "$old")
 	[ -n "$NVMEM" ] || return 1
 	echo "$NVMEM" > "$DBG/acquire"
 }
 
 setup() {
-	for adapter in /sys/bus/i2c/devices/i2c-*; do
-		grep -qs "SMBus stub driver" "$adapter/name" && break
-		adapter=
-	done
-	[ -n "$adapter" ] || return 1
-	echo "24c02 $ADDR" > "$adapter/new_device" || return 1
-	CREATED=$adapter
-	CLIENT=${adapter##*i2c-}-00${ADDR#0x}
-	NVMEM=$(nvmem_of_eeprom)
+	create_eeprom || return 1
+	NVMEM=$(nvmem_of_client "$CLIENT")
 	[ -n "$NVMEM" ] || return 1
 	"$READER" fill "/sys/bus/nvmem/devices/$NVMEM/nvmem" &&
 		"$READER" check "/sys/bus/nvmem/devices/$NVMEM/nvmem:0:$SIZE"
 }
 
 test_consumer_reads() {
-	insmod "$MODULE" || return 1
-	LOADED="nvmem_test_consumer $LOADED"
+	load_module "$MODULE" || return 1
 	echo "$NVMEM" > "$DBG/acquire" || return 1
 	"$READER" check $(specs)
 }
@@ -117,65 +90,13 @@ test_unload() {
 	rmmod nvmem_test_consumer
 }
 
-report_taints() {
-	echo $(($(cat /proc/sys/kernel/tainted) & REPORT_TAINTS))
-}
-
-# 1 while lockdep is on (or the kernel has no lockdep): its first report
-# turns it off.
-lockdep_on() {
-	awk '/debug_locks:/ { on = $2 } END { print on == "" ? 1 : on }' \
-		/proc/lockdep_stats 2>/dev/null || echo 1
-}
-
-test_kernel_clean() {
-	taints=$(report_taints)
-	if [ "$taints" -ne 0 ]; then
-		ktap_print_msg "kernel taint: $taints (B 32, D 128, W 512, L 16384)"
-		return 1
-	fi
-	if [ "$(lockdep_on)" -ne 1 ]; then
-		ktap_print_msg "lockdep turned itself off after a report"
-		return 1
-	fi
-}
-
-cleanup() {
-	[ -n "${CREATED:-}" ] && echo "$ADDR" > "$CREATED/delete_device"
-	for module in $LOADED; do
-		[ -d "/sys/module/$module" ] && rmmod "$module"
-	done
-}
-
 ktap_print_header
 
-if [ "$(id -u)" -ne 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if [ -d /sys/module/i2c_stub ]; then
-	ktap_skip_all "i2c-stub is loaded or built in already: its chips are not ours"
-	exit "$KSFT_SKIP"
-fi
-if [ "$(report_taints)" -ne 0 ] || [ "$(lockdep_on)" -ne 1 ]; then
-	ktap_skip_all "the kernel reported a problem before the test"
-	exit "$KSFT_SKIP"
-fi
-modprobe -q at24 2>/dev/null
-if [ ! -d "$AT24" ] || [ ! -x "$READER" ] || [ ! -f "$MODULE" ] ||
-   ! modprobe -q i2c-stub chip_addr=$ADDR; then
-	ktap_skip_all "needs at24, i2c-stub, $READER and $MODULE"
-	exit "$KSFT_SKIP"
-fi
-LOADED=i2c_stub
+[ -x "$READER" ] && [ -f "$MODULE" ] || skip_all "needs $READER and $MODULE"
+nvmem_setup
 grep -qs debugfs /proc/mounts || mount -t debugfs none /sys/kernel/debug
 
 ktap_set_plan 9
-# run_kselftest.sh's timeout sends TERM: clean up then too
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 ktap_test_result "at24 EEPROM on i2c-stub holds the test pattern" setup
 ktap_test_result "consumer reads the EEPROM through device and cell handles" \
 	test_consumer_reads
