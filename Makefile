@@ -8,7 +8,7 @@ STAGE := scripts/stage.sh
 .NOTPARALLEL:
 
 .PHONY: help deps base apply export check-export checkpatch build-patches \
-	kernel kunit selftest proof demo test bench bench-smoke stress clean
+	kernel kunit selftest proof demo test bench bench-wallclock bench-smoke stress clean
 
 help:
 	@echo 'Workbench for the nvmem series'
@@ -27,7 +27,8 @@ help:
 	@echo '  make kunit          KUnit on it, through kunit.py'
 	@echo '  make selftest       the nvmem kselftest on it, in QEMU'
 	@echo '  make proof          KUnit and kselftest on base + test patches: they must fail'
-	@echo '  make bench          base vs series benchmark, BENCH_RUNS=5 paired boots'
+	@echo '  make bench          instructions per call (QEMU -icount, 2 boots per kernel) and memory per device'
+	@echo '  make bench-wallclock  TCG wall-clock on 2 vCPUs (contention), BENCH_RUNS=5 paired boots'
 	@echo '  make bench-smoke    one short boot of each benchmark kernel'
 	@echo '  make stress         STRESS_CYCLES=10000 bind/unbind cycles under KASAN+kmemleak'
 	@echo '  make clean          remove build outputs (keeps build/linux)'
@@ -43,8 +44,15 @@ kernel:
 kunit selftest: kernel
 	@$(STAGE) $@ scripts/$@.sh series
 
-demo test bench stress:
+demo test stress:
 	@scripts/$@.sh
+
+bench:
+	@BENCH_ICOUNT=1 scripts/bench.sh
+	@BENCH_MEMORY=1 scripts/bench.sh
+
+bench-wallclock:
+	@scripts/bench.sh
 
 bench-smoke:
 	@BENCH_RUNS=1 scripts/bench.sh

@@ -103,6 +103,19 @@ def main():
             f"{fmt(row['ratio_median'], 3):>9} {fmt(row['ratio_min'], 3):>6} "
             f"{fmt(row['ratio_max'], 3):>6}")
 
+    # How far apart the runs of one kernel lie: with -icount a guest
+    # nanosecond is an instruction, and the runs should agree within 1 %.
+    spreads = sorted(((max(v.values()) - min(v.values())) / med(list(v.values())), k, m)
+                     for k in KERNELS for m, v in val[k].items()
+                     if len(v) > 1 and med(list(v.values())))
+    if spreads:
+        reads = [x for x in spreads if x[2].startswith("read_")]
+        say("")
+        say(f"repeat: {sum(x[0] <= 0.01 for x in spreads)} of {len(spreads)} "
+            f"kernel/metric pairs agree within 1 % across runs, "
+            f"{sum(x[0] <= 0.01 for x in reads)} of {len(reads)} read_ pairs; widest: " +
+            ", ".join(f"{k} {m} {x * 100:.1f} %" for x, k, m in reversed(spreads[-4:])))
+
     def per_run(kernel, metric):
         return val[kernel].get(metric, {})
 
@@ -230,7 +243,10 @@ def main():
         f.write(text)
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump({"params": params, "runs": runs, "metrics": table,
-                   "targets": targets}, f, indent=1, sort_keys=True)
+                   "targets": targets,
+                   "spreads": [{"kernel": k, "metric": m, "spread": x}
+                               for x, k, m in spreads]},
+                  f, indent=1, sort_keys=True)
     plot(samples, val, runs, os.path.join(out, "latency.png"))
 
 

@@ -9,8 +9,20 @@
 # metric the base and series medians and the series/base ratio (median,
 # min, max over the pairs), then the targets, PASS or MISS (bench/report.py).
 #
-#	BENCH_RUNS	boots per kernel (default 5; 1 = smoke: small counts,
-#			results in build/bench/results-smoke)
+# Two measures: TCG wall-clock time on 2 vCPUs (the default; it shows what
+# contention costs, but identical loops differ by tens of percent between
+# boots), or, with BENCH_ICOUNT=1, QEMU's -icount shift=0,sleep=off on one
+# vCPU, where a guest nanosecond is one executed instruction: the figures
+# are counts that host noise cannot move, and the table says how far the
+# runs of one kernel lie apart.  With BENCH_MEMORY=1 it measures instead
+# the slab and per-CPU memory per nvmem device with 2, 64 and 256 possible
+# CPUs (possible_cpus=), for the base, the series and the series with one
+# SRCU domain shared by all devices (bench/alt/shared-srcu-expedited.patch).
+#
+#	BENCH_RUNS	boots per kernel (default 5, with BENCH_ICOUNT 2; 1 =
+#			smoke: small counts, results in build/bench/results-smoke)
+#	BENCH_ICOUNT	1: count instructions (results in bench/results/icount)
+#	BENCH_MEMORY	1: the memory table (bench/results/memory.txt)
 #	BENCH_VARIANT	NAME: measure the series plus bench/alt/NAME.patch
 #			(kernel bench-alt-NAME, results in bench/results/alt-NAME)
 #	BENCH_RESULTS	where the tables and plot go (default bench/results)
@@ -25,8 +37,14 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 variant=${BENCH_VARIANT:-}
-work=$repo/build/bench${variant:+-alt-$variant}
-runs=${BENCH_RUNS:-5}
+icount=${BENCH_ICOUNT:-0}
+work=$repo/build/bench${variant:+-alt-$variant}$([ "$icount" = 1 ] && echo -icount || true)
+runs=${BENCH_RUNS:-$([ "$icount" = 1 ] && echo 2 || echo 5)}
+qargs= machine="TCG, 2 vCPUs, 1 GiB"
+if [ "$icount" = 1 ]; then
+	qargs="-icount shift=0,sleep=off -smp 1"
+	machine="TCG with -icount shift=0,sleep=off (1 ns = 1 instruction), 1 vCPU, 1 GiB"
+fi
 if [ "$runs" -le 1 ]; then
 	smoke=1
 	runs=1
@@ -39,7 +57,8 @@ rounds=${BENCH_ROUNDS:-$([ $smoke = 1 ] && echo 3 || echo 5)}
 unbind_cycles=${BENCH_UNBIND_CYCLES:-$([ $smoke = 1 ] && echo 20 || echo 200)}
 ndev=${BENCH_NDEV:-$([ $smoke = 1 ] && echo 100 || echo 1000)}
 sysfs_iters=${BENCH_SYSFS_ITERS:-$([ $smoke = 1 ] && echo 200 || echo 5000)}
-results=${BENCH_RESULTS:-$([ $smoke = 1 ] && echo "$work/results-smoke" || echo "$repo/bench/results${variant:+/alt-$variant}")}
+results=${BENCH_RESULTS:-$([ $smoke = 1 ] && echo "$work/results-smoke" ||
+	echo "$repo/bench/results${variant:+/alt-$variant}$([ "$icount" = 1 ] && echo /icount || true)")}
 timeout=${BENCH_TIMEOUT:-900}
 
 # The kernel of K (base or series) and the series variant's
@@ -69,7 +88,7 @@ step_kernel() {
 step_boot() {
 	local k=$1 run=$2 d=$work/runs/$1-$2 txt=$work/runs/$1-$2.txt start
 	start=$(date +%s)
-	"$repo/scripts/qemu.sh" -t "$timeout" -a "loglevel=4 \
+	"$repo/scripts/qemu.sh" -t "$timeout" -q "$qargs" -a "loglevel=4 \
 BENCH_ITERS_SMALL=$iters_small BENCH_ITERS_LARGE=$iters_large BENCH_ROUNDS=$rounds \
 BENCH_UNBIND_CYCLES=$unbind_cycles BENCH_NDEV=$ndev BENCH_SYSFS_ITERS=$sysfs_iters" \
 		"$(name "$k")" "$d" "$repo/scripts/guest/bench.sh" \
@@ -82,8 +101,41 @@ BENCH_UNBIND_CYCLES=$unbind_cycles BENCH_NDEV=$ndev BENCH_SYSFS_ITERS=$sysfs_ite
 		die "$k run $run: incomplete, see $d/console.log"
 }
 
+# bench.sh memory: the memory table, from boots with N possible CPUs
+step_memory() {
+	local n k name ko d txt table=$results/memory.txt
+	local shared=$repo/build/bench-alt-shared-srcu-expedited
+	mkdir -p "$results" "$work/memory"
+	{
+		echo "memory per nvmem device: growth of /proc/meminfo Slab and Percpu over $ndev devices"
+		echo "$(date -u +%F); base $(git -C "$linux" rev-parse --short=12 base)," \
+			"series $(git -C "$linux" rev-parse --short=12 series); QEMU -smp 1,maxcpus=N"
+		echo
+		printf '%-14s %-8s %10s %10s\n' "possible CPUs" kernel "slab B" "per-CPU B"
+	} > "$table"
+	for n in 2 64 256; do
+		for k in base series shared; do
+			name=bench-$k ko=$work/$k/module/nvmem_bench.ko
+			[ "$k" = shared ] && name=bench-alt-shared-srcu-expedited &&
+				ko=$shared/series/module/nvmem_bench.ko
+			d=$work/memory/$k-$n txt=$d.txt
+			"$repo/scripts/qemu.sh" -t "$timeout" -q "-smp 1,maxcpus=$n" \
+				-a "loglevel=4 BENCH_ONLY=mem BENCH_NDEV=$ndev" \
+				"$name" "$d" "$repo/scripts/guest/bench.sh" "$ko" "$work/nvread" ||
+				die "memory: $k with $n CPUs: the guest failed, see $d/console.log"
+			sed -n '/^==> BENCH$/,${/^nvmem_bench: /p}' "$d/output.txt" > "$txt"
+			awk -v k="$k" '
+				$2 == "possible_cpus" { cpus = $3 }
+				$2 == "meminfo_slab_bytes_per_dev" { slab = $3 }
+				$2 == "meminfo_percpu_bytes_per_dev" { pcpu = $3 }
+				END { printf "%-14s %-8s %10s %10s\n", cpus, k, slab, pcpu }' "$txt" >> "$table"
+		done
+	done
+	cat "$table"
+}
+
 case "${1:-}" in
-kernel|boot)
+kernel|boot|memory)
 	cmd=$1
 	shift
 	"step_$cmd" "$@"
@@ -98,6 +150,14 @@ mkdir -p "$work"
 : > "$RESULTS"
 prepare bench
 stage=$repo/scripts/stage.sh
+if [ "${BENCH_MEMORY:-0}" = 1 ]; then
+	for k in base series; do
+		"$stage" "bench-kernel-$k" "$0" kernel "$k"
+	done
+	"$stage" bench-kernel-shared env BENCH_VARIANT=shared-srcu-expedited "$0" kernel series
+	"$stage" bench-memory "$0" memory
+	exit
+fi
 echo "bench: $runs run(s) per kernel, $rounds rounds of $iters_small x 4 B, $iters_large x 4 KiB," \
 	"$unbind_cycles unbind cycles, $ndev devices, $sysfs_iters sysfs reads"
 for k in base series; do
@@ -120,6 +180,6 @@ mkdir -p "$results"
 about="$(date -u +%F); base $(git -C "$linux" log -1 --format=%s base | cut -d' ' -f1-2)"
 about+=" ($(git -C "$linux" rev-parse --short=12 base)), series $(git -C "$linux" rev-parse --short=12 series)"
 about+="${variant:+ + bench/alt/$variant.patch}; $(sed 's/ emulator version / /' "$work/runs/base-1/qemu-version")"
-about+=" TCG, 2 vCPUs, 1 GiB; host: $(nproc) CPUs, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+about+=" $machine; host: $(nproc) CPUs, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 "$py" "$repo/bench/report.py" "$work/runs" "$results" \
 	"$about; rounds=$rounds iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"
