@@ -109,7 +109,7 @@ step_memory() {
 	{
 		echo "memory per nvmem device: growth of /proc/meminfo Slab and Percpu over $ndev devices"
 		echo "$(date -u +%F); base $(git -C "$linux" rev-parse --short=12 base)," \
-			"series $(git -C "$linux" rev-parse --short=12 series); QEMU -smp 1,maxcpus=N"
+			"series $(git -C "$linux" rev-parse --short=12 series); QEMU -M q35 -smp 1,maxcpus=N"
 		echo
 		printf '%-14s %-8s %10s %10s\n' "possible CPUs" kernel "slab B" "per-CPU B"
 	} > "$table"
@@ -119,7 +119,7 @@ step_memory() {
 			[ "$k" = shared ] && name=bench-alt-shared-srcu-expedited &&
 				ko=$shared/series/module/nvmem_bench.ko
 			d=$work/memory/$k-$n txt=$d.txt
-			"$repo/scripts/qemu.sh" -t "$timeout" -q "-smp 1,maxcpus=$n" \
+			"$repo/scripts/qemu.sh" -t "$timeout" -q "-M q35 -smp 1,maxcpus=$n" \
 				-a "loglevel=4 BENCH_ONLY=mem BENCH_NDEV=$ndev" \
 				"$name" "$d" "$repo/scripts/guest/bench.sh" "$ko" "$work/nvread" ||
 				die "memory: $k with $n CPUs: the guest failed, see $d/console.log"
