@@ -1209,14 +1209,6 @@ static void nvmem_notifier_test(struct kunit *test)
 			(int)ARRAY_SIZE(nvmem_kunit_cells));
 }
 
-/* A notifier that was never registered cannot be unregistered. */
-static void nvmem_notifier_bad_input_test(struct kunit *test)
-{
-	struct notifier_block nb = {};
-
-	KUNIT_EXPECT_EQ(test, nvmem_unregister_notifier(&nb), -ENOENT);
-}
-
 static struct kunit_case nvmem_core_cases[] = {
 	KUNIT_CASE(nvmem_register_unregister_test),
 	KUNIT_CASE(nvmem_device_read_write_test),
@@ -1231,7 +1223,6 @@ static struct kunit_case nvmem_core_cases[] = {
 	KUNIT_CASE(nvmem_keepout_test),
 	KUNIT_CASE(nvmem_device_cell_read_write_test),
 	KUNIT_CASE(nvmem_notifier_test),
-	KUNIT_CASE(nvmem_notifier_bad_input_test),
 	{}
 };
 
@@ -1263,6 +1254,9 @@ static struct file *nvmem_kunit_try_open_sysfs(struct kunit *test,
 	struct file *file;
 	char *path;
 	int ret;
+
+	if (!IS_ENABLED(CONFIG_NVMEM_SYSFS))
+		kunit_skip(test, "needs CONFIG_NVMEM_SYSFS");
 
 	/* sysfs is never a module: get_fs_type() takes no reference on it. */
 	sysfs = get_fs_type("sysfs");
@@ -1464,6 +1458,8 @@ static void nvmem_force_ro_device_write_test(struct kunit *test)
 
 	pos = 0;
 	KUNIT_EXPECT_EQ(test, kernel_write(force_ro, "x", 1, &pos), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 4, sizeof(buf), buf),
+			-EPERM);
 	pos = 0;
 	KUNIT_ASSERT_EQ(test, kernel_write(force_ro, "0", 1, &pos), 1);
 	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 4, sizeof(buf), buf),
@@ -1495,11 +1491,21 @@ static void nvmem_cell_sysfs_bad_input_test(struct kunit *test)
 	nvmem_kunit_expect_pattern(test, buf, info->offset, info->bytes);
 	pos = info->bytes;
 	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, sizeof(buf), &pos), 0);
+	pos = info->bytes + 1;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, sizeof(buf), &pos), 0);
 	pos = 1;
 	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, sizeof(buf), &pos),
 			(ssize_t)info->bytes - 1);
 	nvmem_kunit_expect_pattern(test, buf, info->offset + 1, info->bytes - 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->stats->writes), 0);
+}
+
+/* A notifier that was never registered cannot be unregistered. */
+static void nvmem_notifier_bad_input_test(struct kunit *test)
+{
+	struct notifier_block nb = {};
+
+	KUNIT_EXPECT_EQ(test, nvmem_unregister_notifier(&nb), -ENOENT);
 }
 
 /* nvmem_register() error paths */
@@ -1955,6 +1961,7 @@ static struct kunit_case nvmem_bad_input_cases[] = {
 	KUNIT_CASE(nvmem_read_only_device_write_test),
 	KUNIT_CASE(nvmem_force_ro_device_write_test),
 	KUNIT_CASE(nvmem_cell_sysfs_bad_input_test),
+	KUNIT_CASE(nvmem_notifier_bad_input_test),
 	KUNIT_CASE_PARAM(nvmem_register_error_test,
 			 nvmem_kunit_reg_fault_gen_params),
 	KUNIT_CASE(nvmem_register_error_handle_test),
@@ -2497,7 +2504,8 @@ static int nvmem_kunit_gated_call(struct nvmem_kunit_gated *g,
 		 * What the cell holds: the cell read sees the same bytes
 		 * whichever of the two the gate lets out first.
 		 */
-		nvmem_kunit_fill_pattern(buf, 4, sizeof(buf));
+		nvmem_kunit_fill_pattern(buf, nvmem_kunit_cells[2].offset,
+					 sizeof(buf));
 		return nvmem_cell_write(g->h->cell, buf, sizeof(buf));
 	}
 }
@@ -3247,6 +3255,8 @@ static void nvmem_dt_device_get_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, nvmem_device_read(fresh, 8, sizeof(buf), buf),
 			(int)sizeof(buf));
 	nvmem_kunit_expect_pattern(test, buf, 8, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 8, sizeof(buf), buf),
+			-ENODEV);
 }
 
 /* The value of @bytes little-endian pattern bytes at @offset. */
@@ -3268,6 +3278,7 @@ static void nvmem_dt_read_helpers_test(struct kunit *test)
 {
 	struct nvmem_kunit_of *of = nvmem_kunit_of_setup(test);
 	struct device *dev = of->consumer;
+	struct nvmem_device *nvmem;
 	u8 v8;
 	u16 v16;
 	u32 v32;
@@ -3294,8 +3305,10 @@ static void nvmem_dt_read_helpers_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nvmem_cell_read_variable_le_u32(dev, "u64", &v32),
 			-ERANGE);
 	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u32(dev, "none", &v32), -ENOENT);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(of_nvmem_device_get(of->consumer_np,
-							  "none")), -ENOENT);
+	nvmem = of_nvmem_device_get(of->consumer_np, "none");
+	KUNIT_EXPECT_EQ(test, PTR_ERR(nvmem), -ENOENT);
+	if (!IS_ERR(nvmem))
+		nvmem_device_put(nvmem);
 
 	nvmem_kunit_unbind(test, of->pdev);
 	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u8(dev, "u8", &v8), -EPROBE_DEFER);
@@ -3377,12 +3390,14 @@ static void nvmem_dt_u_boot_env_test(struct kunit *test)
 
 /*
  * An environment with a wrong CRC gives no cells: a lookup of one defers,
- * as for a layout not bound yet, and the device still reads.
+ * as for a layout not bound yet, and the device still reads. With the
+ * CRC put right and the provider bound again, the same lookup works.
  */
 static void nvmem_dt_u_boot_env_bad_crc_test(struct kunit *test)
 {
 	struct device_node *provider_np, *consumer_np;
 	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
 	struct nvmem_device *nvmem;
 	struct nvmem_cell *cell;
 	u8 *env, buf[8];
@@ -3397,7 +3412,7 @@ static void nvmem_dt_u_boot_env_bad_crc_test(struct kunit *test)
 	pdata.image = env;
 	pdata.image_len = pdata.size;
 	provider_np = nvmem_kunit_of_node(test, "/nvmem-kunit/u-boot-env");
-	nvmem_kunit_add_provider_of(test, &pdata, provider_np);
+	pdev = nvmem_kunit_add_provider_of(test, &pdata, provider_np);
 	consumer_np = nvmem_kunit_of_node(test, "/nvmem-kunit/uboot-consumer");
 
 	cell = of_nvmem_cell_get(consumer_np, "mac0");
@@ -3410,6 +3425,15 @@ static void nvmem_dt_u_boot_env_bad_crc_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, nvmem_device_read(nvmem, 0, sizeof(buf), buf),
 			(int)sizeof(buf));
 	KUNIT_EXPECT_MEMEQ(test, buf, env, sizeof(buf));
+	kunit_release_action(test, nvmem_kunit_device_put, nvmem);
+
+	nvmem_kunit_unbind(test, pdev);
+	env[0] ^= 0xff;
+	KUNIT_ASSERT_EQ(test, device_attach(&pdev->dev), 1);
+	cell = of_nvmem_cell_get(consumer_np, "mac0");
+	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR(cell), "%pe", cell);
+	if (!IS_ERR(cell))
+		nvmem_cell_put(cell);
 }
 #else
 static void nvmem_dt_cell_get_test(struct kunit *test)
