@@ -161,6 +161,27 @@ def main():
                    f"median {fmt(med(noise))} ns; in-boot (nvmem-plain) "
                    f"series - base: {fmt(d2)} ns")
 
+    # 1b. The same section at a function boundary (bench_srcu_fn minus
+    # bench_plain_fn): what nvmem_device_read() must pay on top of the loop's
+    # section to keep its arguments across the out-of-line SRCU calls.  Not
+    # the target; it says where the difference to it goes.
+    for size in ("4B", "4K"):
+        for nr in (1, 2):
+            b = per_run("base", f"read_nvmem_{size}_r{nr}_ns")
+            s = per_run("series", f"read_nvmem_{size}_r{nr}_ns")
+            delta = [s[r] - b[r] for r in runs if r in b and r in s]
+            cost = []
+            for k in KERNELS:
+                sf = per_run(k, f"read_srcu_fn_{size}_r{nr}_ns")
+                pf = per_run(k, f"read_plain_fn_{size}_r{nr}_ns")
+                cost += [sf[r] - pf[r] for r in runs if r in sf and r in pf]
+            d, c = med(delta), med(cost)
+            ok = None if d is None or c is None else d <= c * 1.10
+            target(f"series-base vs srcu_fn-plain_fn (section in a "
+                   f"function), {size}, {nr} reader(s)", ok,
+                   f"series-base {fmt(d)} ns/call; srcu_fn-plain_fn "
+                   f"{fmt(c)} ns/call")
+
     # 2. series beats a rwsem with 2 readers (same boots of the series)
     for size in ("4B", "4K"):
         s = per_run("series", f"read_nvmem_{size}_r2_ns")
@@ -277,7 +298,8 @@ def plot(samples, val, runs, path):
     ax1.grid(True, which="both", alpha=0.3)
     ax1.legend(fontsize=8)
 
-    kinds = ("plain", "srcu", "nvmem", "rwsem", "pcpu_rwsem")
+    kinds = ("plain", "srcu", "nvmem", "rwsem", "pcpu_rwsem", "plain_fn",
+             "srcu_fn")
     groups = [(s, r) for s in ("4B", "4K") for r in (1, 2)]
     width = 0.08
     ci = 0
