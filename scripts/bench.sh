@@ -42,7 +42,9 @@ source "$(dirname "$0")/lib.sh"
 
 variant=${BENCH_VARIANT:-}
 icount=${BENCH_ICOUNT:-0}
-work=$repo/build/bench${variant:+-alt-$variant}$([ "$icount" = 1 ] && echo -icount || true)
+measure=		# what the work and results directories' names add
+[ "$icount" = 1 ] && measure=icount
+work=$repo/build/bench${variant:+-alt-$variant}${measure:+-$measure}
 runs=${BENCH_RUNS:-$([ "$icount" = 1 ] && echo 2 || echo 5)}
 qargs= machine="TCG, 2 vCPUs, 1 GiB"
 if [ "$icount" = 1 ]; then
@@ -62,7 +64,7 @@ unbind_cycles=${BENCH_UNBIND_CYCLES:-$([ $smoke = 1 ] && echo 20 || echo 200)}
 ndev=${BENCH_NDEV:-$([ $smoke = 1 ] && echo 100 || echo 1000)}
 sysfs_iters=${BENCH_SYSFS_ITERS:-$([ $smoke = 1 ] && echo 200 || echo 5000)}
 results=${BENCH_RESULTS:-$([ $smoke = 1 ] && echo "$work/results-smoke" ||
-	echo "$repo/bench/results${variant:+/alt-$variant}$([ "$icount" = 1 ] && echo /icount || true)")}
+	echo "$repo/bench/results${variant:+/alt-$variant}${measure:+/$measure}")}
 timeout=${BENCH_TIMEOUT:-900}
 
 # The kernel of K (base or series) and the series variant's
