@@ -8,7 +8,7 @@ STAGE := scripts/stage.sh
 .NOTPARALLEL:
 
 .PHONY: help deps base apply export check-export checkpatch build-patches \
-	kernel kunit selftest proof demo test bench bench-wallclock bench-smoke stress clean
+	kernel kunit selftest proof demo test bench bench-wallclock bench-smoke stress kcsan clean
 
 help:
 	@echo 'Workbench for the nvmem series'
@@ -31,6 +31,7 @@ help:
 	@echo '  make bench-wallclock  TCG wall-clock on 2 vCPUs (contention), BENCH_RUNS=5 paired boots'
 	@echo '  make bench-smoke    one short boot of each benchmark kernel'
 	@echo '  make stress         STRESS_CYCLES=10000 bind/unbind cycles under KASAN+kmemleak'
+	@echo '  make kcsan          KUnit and the stress smoke under KCSAN; fails on a race in nvmem'
 	@echo '  make clean          remove build outputs (keeps build/linux)'
 	@echo
 	@echo 'Logs: build/logs/<stage>.log; tally of make test: build/results'
@@ -44,7 +45,7 @@ kernel:
 kunit selftest: kernel
 	@$(STAGE) $@ scripts/$@.sh series
 
-demo test stress:
+demo test stress kcsan:
 	@scripts/$@.sh
 
 bench:

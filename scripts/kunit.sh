@@ -6,6 +6,9 @@
 # shown) and leaves the kernel log in build/k/NAME/out/test.log.  Tally:
 # kunit:<suite>.<case> per case from kunit.py's JSON, and kunit:kernel-log,
 # which fails when that log has a line of scripts/splats.
+#
+#	KUNIT_PREFIX	the tally's prefix instead of "kunit"
+#	KUNIT_ARGS	more kernel command line
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -16,16 +19,17 @@ rm -f "$out/kunit.json" "$out/test.log"
 
 status=0
 (cd "$src" && ./tools/testing/kunit/kunit.py exec --arch=x86_64 "--build_dir=$out" \
-	--qemu_args='-smp 2' --kernel_args=kasan_multi_shot --timeout=1200 \
+	--qemu_args='-smp 2' --kernel_args="kasan_multi_shot ${KUNIT_ARGS:-}" --timeout=1200 \
 	--json="$out/kunit.json") || status=$?
 [ -f "$out/kunit.json" ] || die "kunit.py wrote no JSON"
 
-cases=$("$repo/scripts/json-results.py" kunit "$out/kunit.json")
+prefix=${KUNIT_PREFIX:-kunit}
+cases=$("$repo/scripts/json-results.py" "$prefix" "$out/kunit.json")
 while read -r s n; do [ -z "$s" ] || result "$s" "$n"; done <<< "$cases"
 if found=$(grep -Ef "$splats" "$out/test.log"); then
-	result FAIL kunit:kernel-log "$(head -n 5 <<< "$found")"
+	result FAIL "$prefix:kernel-log" "$(head -n 5 <<< "$found")"
 	status=1
 else
-	result PASS kunit:kernel-log
+	result PASS "$prefix:kernel-log"
 fi
 exit $status

@@ -10,7 +10,8 @@ repo=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 linux=$repo/build/linux
 kdir=$repo/build/k
 RESULTS=${RESULTS:-$repo/build/results}
-splats=$repo/scripts/splats
+# the console lines that fail a run (kcsan.sh gives its own list)
+splats=${SPLATS:-$repo/scripts/splats}
 export RESULTS
 # Only the repositories' own git config counts: same patches, same commits.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1

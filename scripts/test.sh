@@ -43,6 +43,8 @@ if stage kernel scripts/kernel.sh series; then
 	# 50 bind/unbind cycles on this kernel, with kmemleak
 	stage stress-smoke env STRESS_CYCLES=1 STRESS_KERNELS=series scripts/stress.sh
 fi
+# Data races: KUnit and the stress smoke on a KCSAN kernel
+stage kcsan scripts/kcsan.sh
 # The same tests on the base with only the test patches: they must fail
 # where the series fixes something.
 stage proof scripts/proof.sh

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Data races under KCSAN: kcsan.sh
+#
+# Builds the kernel kcsan (branch series, Kconfig.fragment with KCSAN in
+# place of KASAN: scripts/kcsan.config), runs the nvmem KUnit suites on it
+# and the 50-cycle stress smoke, and counts the data races KCSAN reports.
+# KCSAN watches one access in 4,000 by default, which such short runs
+# rarely catch in a race; kcsan.skip_watch makes it watch more often
+# (KCSAN_SKIP: KUnit 50, stress 100).
+#
+# A race in the nvmem core (a report naming an nvmem function) fails the
+# run; races elsewhere (kernfs, the driver and PM cores) are listed, not
+# failed.  Tally: kcsan-kunit:<suite>.<case>, kcsan-kunit:kernel-log,
+# kcsan:stress, kcsan:nvmem-races.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+work=$repo/build/kcsan
+mkdir -p "$work"
+stage() { "$repo/scripts/stage.sh" "$@"; }
+
+# The test kernel's config with KCSAN for KASAN; kunit.py refuses two
+# values of one option.
+grep -v '^CONFIG_KASAN' "$repo/Kconfig.fragment" > "$work/Kconfig.fragment"
+# KCSAN's reports are splats only in nvmem; the others are counted below.
+sed 's/^BUG:$/BUG: ([^K]|K[^C])/' "$splats" > "$work/splats"
+echo 'BUG: KCSAN: .*nvmem' >> "$work/splats"
+export SPLATS=$work/splats
+
+stage kcsan-kernel "$repo/scripts/kernel.sh" -c "$work/Kconfig.fragment" \
+	-c "$repo/scripts/kcsan.config" -k kcsan series
+status=0
+stage kcsan-kunit env KUNIT_PREFIX=kcsan-kunit KUNIT_ARGS=kcsan.skip_watch=50 \
+	"$repo/scripts/kunit.sh" kcsan || status=1
+stage kcsan-stress env STRESS_CYCLES=1 STRESS_ARGS=kcsan.skip_watch=100 \
+	"$repo/scripts/stress.sh" run kcsan || status=1
+
+# Every report's title, "data-race in A / B", from both logs
+logs=("$kdir/kcsan/out/test.log" "$repo/build/stress-smoke/kcsan/boot/console.log")
+sed -n 's/.*BUG: KCSAN: //p' "${logs[@]}" 2> /dev/null | sort | uniq -c |
+	sort -rn > "$work/races.txt" || true
+echo "kcsan: $(awk '{ n += $1 } END { print n + 0 }' "$work/races.txt") reports:"
+sed 's/^/    /' "$work/races.txt"
+if grep -q nvmem "$work/races.txt"; then
+	result FAIL kcsan:nvmem-races "$(grep nvmem "$work/races.txt" | head -n 3)"
+	status=1
+else
+	result PASS kcsan:nvmem-races
+fi
+exit "$status"
