@@ -33,7 +33,9 @@ for v in NVMEM_TEST_CYCLES NVMEM_TEST_PROCS NVMEM_TEST_THREADS; do
 	[ -z "${!v:-}" ] || kargs+=" $v=${!v}"
 done
 finished=PASS console=PASS
-"$repo/scripts/qemu.sh" -a "$kargs" "$name" "$dir" \
+# nvmem-fault-inject.sh alone took 9 to 14 minutes on a loaded host, and
+# may take 30 (its timeout in the settings file)
+"$repo/scripts/qemu.sh" -t 2700 -a "$kargs" "$name" "$dir" \
 	"$repo/scripts/guest/kselftest.sh" "$dir/kselftest" || true
 [ -f "$dir/status" ] || finished=FAIL
 [ -s "$dir/splats.txt" ] && console=FAIL

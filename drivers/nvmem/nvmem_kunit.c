@@ -81,6 +81,8 @@ static void nvmem_kunit_gate_open(struct nvmem_kunit_gate *gate, int last)
  * @probe_err: result of the last probe
  * @storage: the provider's storage while it is bound, to check writes
  * @gate: if set, every callback waits there after entering
+ * @fail_with: if set, every callback fails with this error after the gate,
+ *	as a provider whose bus fails does
  *
  * This outlives the provider: unbind frees the driver state, not this.
  */
@@ -93,6 +95,7 @@ struct nvmem_kunit_stats {
 	int probe_err;
 	u8 *storage;
 	struct nvmem_kunit_gate *gate;
+	int fail_with;
 };
 
 /**
@@ -234,7 +237,9 @@ static int nvmem_kunit_reg_read(void *priv, unsigned int offset, void *val,
 		return -ENXIO;
 
 	atomic_inc(&stats->reads);
-	if (nvmem_kunit_access_ok(prov, stats, offset, bytes)) {
+	if (stats->fail_with) {
+		ret = stats->fail_with;
+	} else if (nvmem_kunit_access_ok(prov, stats, offset, bytes)) {
 		memcpy(val, prov->data + offset, bytes);
 		ret = 0;
 	}
@@ -255,7 +260,9 @@ static int nvmem_kunit_reg_write(void *priv, unsigned int offset, void *val,
 		return -ENXIO;
 
 	atomic_inc(&stats->writes);
-	if (nvmem_kunit_access_ok(prov, stats, offset, bytes)) {
+	if (stats->fail_with) {
+		ret = stats->fail_with;
+	} else if (nvmem_kunit_access_ok(prov, stats, offset, bytes)) {
 		memcpy(prov->data + offset, val, bytes);
 		ret = 0;
 	}
@@ -1292,14 +1299,21 @@ static struct file *nvmem_kunit_open_sysfs(struct kunit *test,
 	return file;
 }
 
+/* The path of @info's sysfs file in its device's directory */
+static void nvmem_kunit_cell_file_name(char *name, size_t size,
+				       const struct nvmem_cell_info *info)
+{
+	snprintf(name, size, "cells/%s@%x,%x", info->name, info->offset,
+		 info->bit_offset);
+}
+
 static struct file *nvmem_kunit_open_cell_file(struct kunit *test,
 					       const char *nvmem_name,
 					       const struct nvmem_cell_info *info)
 {
 	char name[64];
 
-	snprintf(name, sizeof(name), "cells/%s@%x,%x", info->name,
-		 info->offset, info->bit_offset);
+	nvmem_kunit_cell_file_name(name, sizeof(name), info);
 
 	return nvmem_kunit_open_sysfs(test, nvmem_name, name, O_RDONLY);
 }
@@ -1480,8 +1494,7 @@ static void nvmem_cell_sysfs_bad_input_test(struct kunit *test)
 	loff_t pos;
 	u8 buf[16];
 
-	snprintf(name, sizeof(name), "cells/%s@%x,%x", info->name,
-		 info->offset, info->bit_offset);
+	nvmem_kunit_cell_file_name(name, sizeof(name), info);
 	file = nvmem_kunit_try_open_sysfs(test, fx->pdata.name, name, O_WRONLY);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(file), -EACCES);
 
@@ -2565,8 +2578,12 @@ static void nvmem_kunit_gated_start(struct kunit *test, int (*fn)(void *),
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(task), "%s thread", name);
 }
 
-/* Starts a thread per call; returns once all of them wait in the provider. */
-static struct nvmem_kunit_gated *nvmem_kunit_gated_setup(struct kunit *test)
+/*
+ * Starts a thread per call; returns once all of them wait in the provider,
+ * which fails them with @provider_err, if set, when they are let out.
+ */
+static struct nvmem_kunit_gated *
+nvmem_kunit_gated_setup(struct kunit *test, int provider_err)
 {
 	struct nvmem_kunit_gated *g;
 	struct nvmem_kunit_handles *h;
@@ -2587,6 +2604,7 @@ static struct nvmem_kunit_gated *nvmem_kunit_gated_setup(struct kunit *test)
 	for (i = 0; i <= NVMEM_KUNIT_OPS; i++)
 		init_completion(&g->done[i]);
 	h->fx->stats->gate = &g->gate;
+	h->fx->stats->fail_with = provider_err;
 	ret = kunit_add_action_or_reset(test, nvmem_kunit_gated_stop, g);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
@@ -2645,22 +2663,43 @@ static void nvmem_kunit_expect_unbind_waits(struct kunit *test,
 			       inside);
 }
 
+/* What the provider's callbacks return once the gate lets them out */
+static const int nvmem_kunit_provider_errors[] = { 0, -EREMOTEIO };
+
+static void nvmem_kunit_provider_error_desc(const int *err, char *desc)
+{
+	if (*err)
+		snprintf(desc, KUNIT_PARAM_DESC_SIZE, "the provider fails: %d",
+			 *err);
+	else
+		strscpy(desc, "the provider succeeds", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(nvmem_kunit_provider_error, nvmem_kunit_provider_errors,
+		  nvmem_kunit_provider_error_desc);
+
 /*
  * A device read and write and a cell read and write are inside the
  * provider's callbacks, held there by a gate, when the provider is unbound.
  * The gate makes the race certain, where a test without it can only hope
  * that a call was inside. The unbind must wait for each of the calls, let
- * out one at a time, and their results stand; once it returns the provider
- * is never called again and the handles fail with -ENODEV.
+ * out one at a time, and their results stand, the provider's error when it
+ * fails (an I2C EEPROM unplugged under the calls fails them so); once it
+ * returns the provider is never called again and the handles fail with
+ * -ENODEV.
  */
 static void nvmem_unbind_calls_in_flight_test(struct kunit *test)
 {
-	struct nvmem_kunit_gated *g = nvmem_kunit_gated_setup(test);
+	const int *provider_err = test->param_value;
 	unsigned long timeout = msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS);
-	struct nvmem_kunit_handles *h = g->h;
+	struct nvmem_kunit_handles *h;
+	struct nvmem_kunit_gated *g;
 	int calls, i, ret, finished;
 	bool begun;
 	u8 buf[4];
+
+	g = nvmem_kunit_gated_setup(test, *provider_err);
+	h = g->h;
 
 	get_device(&h->fx->pdev->dev);
 	nvmem_kunit_gated_start(test, nvmem_kunit_gated_unbind_fn, g, "unbind");
@@ -2689,12 +2728,20 @@ static void nvmem_unbind_calls_in_flight_test(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, g->in_callback_after, 0,
 			    "calls in the provider when the unbind returned");
 
-	KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_DEVICE_READ], 4);
-	nvmem_kunit_expect_pattern(test, g->data[NVMEM_KUNIT_DEVICE_READ], 0, 4);
-	KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_DEVICE_WRITE], 4);
-	KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_CELL_READ], 0);
-	nvmem_kunit_expect_pattern(test, g->data[NVMEM_KUNIT_CELL_READ], 4, 4);
-	KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_CELL_WRITE], 4);
+	if (*provider_err) {
+		for (i = 0; i < NVMEM_KUNIT_OPS; i++)
+			KUNIT_EXPECT_EQ_MSG(test, g->ret[i], *provider_err,
+					    "%s", nvmem_kunit_op_names[i]);
+	} else {
+		KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_DEVICE_READ], 4);
+		nvmem_kunit_expect_pattern(test,
+					   g->data[NVMEM_KUNIT_DEVICE_READ], 0, 4);
+		KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_DEVICE_WRITE], 4);
+		KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_CELL_READ], 0);
+		nvmem_kunit_expect_pattern(test,
+					   g->data[NVMEM_KUNIT_CELL_READ], 4, 4);
+		KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_CELL_WRITE], 4);
+	}
 
 	calls = nvmem_kunit_calls(h->fx->stats);
 	KUNIT_EXPECT_EQ(test, calls, NVMEM_KUNIT_OPS);
@@ -2799,7 +2846,8 @@ static struct kunit_case nvmem_unbind_cases[] = {
 	KUNIT_CASE(nvmem_unbind_sysfs_files_test),
 	KUNIT_CASE(nvmem_unbind_keepout_test),
 	KUNIT_CASE_SLOW(nvmem_unbind_readers_in_flight_test),
-	KUNIT_CASE(nvmem_unbind_calls_in_flight_test),
+	KUNIT_CASE_PARAM(nvmem_unbind_calls_in_flight_test,
+			 nvmem_kunit_provider_error_gen_params),
 	{}
 };
 

@@ -19,37 +19,12 @@ DIR=$(dirname "$(readlink -f "$0")")
 
 MODULE="$DIR/test_modules/nvmem_test_of_eeprom.ko"
 LAYOUT=onie_tlv
-# An ONIE TLV table: "TlvInfo", version 1, 14 bytes of TLVs: a MAC address
-# (type 0x24, 6 bytes) and the CRC-32 (type 0xfe, 4 bytes) of the bytes
-# before its value, which onie-tlv checks.
-TABLE='TlvInfo\000\001\000\016\044\006\000\021\042\063\104\125\376\004\335\242\256\137'
-TABLE_SIZE=25
-MAC=" 00 11 22 33 44 55"
 RELEASE_TIMEOUT=10	# seconds for the nvmem device to be released
 
 # The cell's sysfs file; its name holds the offset, after the header and
 # the MAC address TLV's type and length
 cell_file() {
 	echo "/sys/bus/nvmem/devices/$NVMEM/cells/mac-address@d,0"
-}
-
-hexdump_of() {
-	od -An -tx1 "$@" | tr -s ' \n' ' '
-}
-
-write_table() {
-	create_eeprom || return 1
-	nvmem=/sys/bus/nvmem/devices/$(nvmem_of_client "$CLIENT")/nvmem
-	# shellcheck disable=SC2059 # the table is a format of octal escapes
-	printf "$TABLE" > "$nvmem" || return 1
-	# shellcheck disable=SC2059
-	want=$(printf "$TABLE" | hexdump_of)
-	got=$(hexdump_of -N "$TABLE_SIZE" "$nvmem")
-	delete_eeprom || return 1
-	if [ "$got" != "$want" ]; then
-		ktap_print_msg "the EEPROM holds '$got', want '$want'"
-		return 1
-	fi
 }
 
 test_layout_cells() {

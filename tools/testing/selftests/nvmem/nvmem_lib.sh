@@ -108,6 +108,34 @@ delete_eeprom() {
 	echo "$ADDR" > "$CREATED/delete_device" && CREATED=
 }
 
+# What the EEPROM holds for the onie-tlv layout that nvmem_test_of_eeprom.ko
+# gives it: an ONIE TLV table, "TlvInfo", version 1, 14 bytes of TLVs: a MAC
+# address (type 0x24, 6 bytes) and the CRC-32 (type 0xfe, 4 bytes) of the
+# bytes before its value, which onie-tlv checks. write_table puts it there
+# through an EEPROM at the same address.
+TABLE='TlvInfo\000\001\000\016\044\006\000\021\042\063\104\125\376\004\335\242\256\137'
+TABLE_SIZE=25
+MAC=" 00 11 22 33 44 55"
+
+hexdump_of() {
+	od -An -tx1 "$@" | tr -s ' \n' ' '
+}
+
+write_table() {
+	create_eeprom || return 1
+	nvmem=/sys/bus/nvmem/devices/$(nvmem_of_client "$CLIENT")/nvmem
+	# shellcheck disable=SC2059 # the table is a format of octal escapes
+	printf "$TABLE" > "$nvmem" || return 1
+	# shellcheck disable=SC2059
+	want=$(printf "$TABLE" | hexdump_of)
+	got=$(hexdump_of -N "$TABLE_SIZE" "$nvmem")
+	delete_eeprom || return 1
+	if [ "$got" != "$want" ]; then
+		ktap_print_msg "the EEPROM holds '$got', want '$want'"
+		return 1
+	fi
+}
+
 # Loads module $1, a name for modprobe or a .ko for insmod, with parameters
 # $2...; cleanup() unloads it.
 load_module() {

@@ -79,6 +79,15 @@ static int nvmem_test_add_nodes(void)
 	if (ret)
 		return ret;
 
+	/*
+	 * The node is the I2C client's, and no platform device may be made
+	 * for it under the root: mark it populated, as
+	 * of_i2c_register_device() does for the clients it creates.
+	 * i2c_unregister_device() clears the flag. Without it, the platform
+	 * device outlived the module and the next load failed on its name.
+	 */
+	of_node_set_flag(nvmem_test_np, OF_POPULATED);
+
 	return of_changeset_apply(&nvmem_test_ocs);
 }
 
