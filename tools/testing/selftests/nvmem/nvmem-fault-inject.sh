@@ -9,12 +9,12 @@
 # failslab and fail_page_alloc limits the count to allocations with the
 # core's code on the stack), until a creation makes no Nth allocation.
 # Each failure must make nvmem_register() fail, or, under a layout driver,
-# make that driver's probe fail and leave the device without cells, or be
-# absorbed where a failure is harmless (a uevent); the device, if any, must
-# work, and once the EEPROM is removed nothing may be left: no nvmem
-# device, no reference on the layout module, and the next registration
-# gets the same name, so no id leaked. At the end kmemleak must find
-# nothing and the kernel must have reported no bug.
+# keep that driver from binding (the cells its probe added stay, with the
+# layout module held), or be absorbed where a failure is harmless (a
+# uevent); the device, if any, must work, and once the EEPROM is removed
+# nothing may be left: no nvmem device, no reference on the layout module,
+# and the next registration gets the same name, so no id leaked. At the
+# end kmemleak must find nothing and the kernel must have reported no bug.
 #
 # Two EEPROMs, at24 on the i2c-stub SMBus simulator: one created through
 # the adapter's new_device file (nvmem_register() alone), one described in
@@ -47,16 +47,32 @@ devres_alloc __devres_alloc alloc_pages __alloc_pages __get_free_pages
 prepare_alloc_pages slab_ ___slab __slab allocate_slab new_slab xas_ xa_
 ida_alloc kobject_set_name_vargs kernfs_new_node __kernfs_new_node"
 
-# The nvmem core's code, built in: from its first function to the symbol
-# after its last one in the kernel's text. Its functions, and only they,
-# are named nvmem_*, devm_nvmem_* or of_nvmem_*.
+# The nvmem core's code, built in: the run of the kernel's text around
+# nvmem_register() from the first to the symbol after the last function
+# named nvmem_*, devm_nvmem_* or of_nvmem_*, with no more than MAX_GAP other
+# symbols between two of them (its static functions; other code that
+# calls itself nvmem_*, such as nvmem_get_mac_address(), lies further off).
+MAX_GAP=64
+MAX_TEXT=1048576	# bytes; a larger range is not the core's alone
 nvmem_text() {
-	sort /proc/kallsyms | awk '
-		$3 == "_etext" || NF > 3 { exit }
-		$2 !~ /^[tT]$/ { next }
-		end == "" && last != "" { end = $1 }
-		$3 ~ /^(__)?(devm_|of_)?nvmem_/ { if (start == "") start = $1; last = $1; end = "" }
-		END { if (start != "" && end != "") print "0x" start, "0x" end }'
+	sort /proc/kallsyms | awk -v max_gap="$MAX_GAP" '
+		NF > 3 || $2 !~ /^[tT]$/ { next }	# modules, data
+		{ addr[n] = $1; core[n] = $3 ~ /^(__)?(devm_|of_)?nvmem_/ }
+		$3 == "nvmem_register" { reg = n }
+		{ n++ }
+		END {
+			if (reg == "")
+				exit
+			first = last = reg
+			gap = 0
+			for (i = reg - 1; i >= 0 && gap <= max_gap; i--)
+				if (core[i]) { first = i; gap = 0 } else gap++
+			gap = 0
+			for (i = reg + 1; i < n && gap <= max_gap; i++)
+				if (core[i]) { last = i; gap = 0 } else gap++
+			if (last + 1 < n)
+				print "0x" addr[first], "0x" addr[last + 1]
+		}'
 }
 
 # fault_set ATTR FILE VALUE
@@ -67,6 +83,12 @@ fault_set() {
 fault_setup() {
 	range=$(nvmem_text)
 	[ -n "$range" ] || return 1
+	size=$((${range#* } - ${range% *}))
+	if [ "${range% *}" = 0x0000000000000000 ] || [ "$size" -gt "$MAX_TEXT" ]; then
+		ktap_print_msg "no usable range of the nvmem core's text: $range"
+		return 1
+	fi
+	SETUP=1
 	# The stacks go to the log, not to a slow serial console; errors
 	# (KASAN reports among them) still do.
 	PRINTK=$(cat /proc/sys/kernel/printk)
@@ -86,6 +108,7 @@ fault_setup() {
 
 # Back to the defaults
 fault_restore() {
+	[ "${SETUP:-0}" -eq 1 ] || return 0
 	[ -z "${PRINTK:-}" ] || echo "$PRINTK" > /proc/sys/kernel/printk
 	for attr in $FAULT_ATTRS; do
 		[ -d "$DEBUGFS/$attr" ] || continue
@@ -241,7 +264,7 @@ check_point() {
 fail_each_allocation() {
 	ok=0 n=1
 	while [ "$n" -le "$MAX_POINTS" ]; do
-		mark="nvmem-fault-inject: $1 point $n"
+		mark="nvmem-fault-inject $$: $1 point $n"
 		echo "$mark" > /dev/kmsg
 		before=$(injected)
 		(echo "$n" > /proc/self/fail-nth && "create_$1")
@@ -252,6 +275,10 @@ fail_each_allocation() {
 		n=$((n + 1))
 	done
 	POINTS=$((POINTS + n - 1))
+	if [ "$n" -eq 1 ]; then
+		ktap_print_msg "$1: no allocation failed: the stack filter matched none"
+		return 1
+	fi
 	if [ "$n" -gt "$MAX_POINTS" ]; then
 		ktap_print_msg "$1: still failing after $MAX_POINTS points"
 		return 1
@@ -281,8 +308,9 @@ kmemleak_scan() {
 # Objects leaked since kmemleak_clear_old; only objects unreferenced for
 # 5 s are reported, so scan again after that.
 kmemleak_count() {
-	kmemleak_scan && sleep 6 && kmemleak_scan &&
-		grep -c 'unreferenced object' "$DEBUGFS/kmemleak"
+	kmemleak_scan && sleep 6 && kmemleak_scan || return 1
+	grep -c 'unreferenced object' "$DEBUGFS/kmemleak"
+	[ $? -le 1 ]
 }
 
 kmemleak_clear_old() {
@@ -290,7 +318,10 @@ kmemleak_clear_old() {
 }
 
 test_no_leak() {
-	leaks=$(kmemleak_count) || leaks=0
+	if ! leaks=$(kmemleak_count); then
+		ktap_print_msg "kmemleak could not scan (turned itself off?)"
+		return 1
+	fi
 	ktap_print_msg "fault injection: $POINTS points, kmemleak: $leaks leaks"
 	if [ "$leaks" -ne 0 ]; then
 		sed -n '1,30s/^/# /p' "$DEBUGFS/kmemleak"
@@ -307,7 +338,8 @@ fault_cleanup() {
 	trap '' INT TERM
 	fault_restore
 	[ ! -d /sys/module/nvmem_test_of_eeprom ] || remove_layout
-	[ ! -e "/sys/bus/i2c/devices/$CLIENT" ] || remove_plain
+	[ -z "${CLIENT:-}" ] || [ ! -e "/sys/bus/i2c/devices/$CLIENT" ] ||
+		remove_plain
 	cleanup
 }
 
