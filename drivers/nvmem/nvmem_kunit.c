@@ -2859,29 +2859,53 @@ static struct kunit_suite nvmem_unbind_suite = {
 
 /* Device tree: layouts */
 
-#if IS_ENABLED(CONFIG_NVMEM_LAYOUTS) && IS_ENABLED(CONFIG_OF_FLATTREE) && \
-	IS_ENABLED(CONFIG_MODULE_UNLOAD)
+#if IS_ENABLED(CONFIG_NVMEM_LAYOUTS) && IS_ENABLED(CONFIG_OF_FLATTREE)
 /* nvmem_kunit_layout.dts, linked in by the Makefile */
 extern const u8 __dtb_nvmem_kunit_layout_begin[];
 
 /*
- * The provider node of nvmem_kunit_layout.dts, in a tree of its own (no root
- * node is needed). It is unflattened once and kept: devices that point at its
- * nodes may be released after the case that made them has ended.
+ * The node at @path (its names, child after child, with no leading slash)
+ * of nvmem_kunit_layout.dts, a tree of its own. It is unflattened once and
+ * kept, with the nodes asked for: devices that point at its nodes may be
+ * released after the case that made them has ended.
  */
-static struct device_node *nvmem_kunit_layout_provider(struct kunit *test)
+static struct device_node *nvmem_kunit_detached_node(struct kunit *test,
+						     const char *path)
 {
-	static struct device_node *provider;
-	struct device_node *root;
+	static struct device_node *root;
+	struct device_node *np, *parent;
+	char *names, *name;
 
-	if (!provider) {
+	if (!root) {
 		const void *blob = __dtb_nvmem_kunit_layout_begin;
 
 		KUNIT_ASSERT_NOT_NULL(test, of_fdt_unflatten_tree(blob, NULL,
 								  &root));
-		provider = of_get_child_by_name(root, "provider");
-		KUNIT_ASSERT_NOT_NULL(test, provider);
 	}
+
+	names = kunit_kstrdup(test, path, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, names);
+	np = of_node_get(root);
+	while ((name = strsep(&names, "/"))) {
+		parent = np;
+		np = of_get_child_by_name(parent, name);
+		of_node_put(parent);
+		KUNIT_ASSERT_NOT_NULL(test, np);
+	}
+
+	return np;
+}
+#endif
+
+#if IS_ENABLED(CONFIG_NVMEM_LAYOUTS) && IS_ENABLED(CONFIG_OF_FLATTREE) && \
+	IS_ENABLED(CONFIG_MODULE_UNLOAD)
+/* The provider node of nvmem_kunit_layout.dts, with the test layout. */
+static struct device_node *nvmem_kunit_layout_provider(struct kunit *test)
+{
+	static struct device_node *provider;
+
+	if (!provider)
+		provider = nvmem_kunit_detached_node(test, "provider");
 
 	return provider;
 }
@@ -3483,6 +3507,134 @@ static void nvmem_dt_u_boot_env_bad_crc_test(struct kunit *test)
 	if (!IS_ERR(cell))
 		nvmem_cell_put(cell);
 }
+
+#if IS_ENABLED(CONFIG_NVMEM_LAYOUTS)
+/**
+ * struct nvmem_kunit_lookup_on_del - a cell lookup while a device goes
+ * @nb: on the nvmem bus, for BUS_NOTIFY_DEL_DEVICE
+ * @bus: the nvmem bus
+ * @nvmem_np: the node of the nvmem device whose removal triggers the lookup
+ * @consumer_np: the node whose cell "clash" is looked up
+ * @lookups: how often the lookup ran
+ * @err: what it returned, 0 for a cell
+ */
+struct nvmem_kunit_lookup_on_del {
+	struct notifier_block nb;
+	const struct bus_type *bus;
+	struct device_node *nvmem_np;
+	struct device_node *consumer_np;
+	int lookups;
+	int err;
+};
+
+static int nvmem_kunit_lookup_on_del(struct notifier_block *nb,
+				     unsigned long action, void *data)
+{
+	struct nvmem_kunit_lookup_on_del *ctx =
+		container_of(nb, struct nvmem_kunit_lookup_on_del, nb);
+	struct device *dev = data;
+	struct nvmem_cell *cell;
+
+	if (action != BUS_NOTIFY_DEL_DEVICE || dev->of_node != ctx->nvmem_np)
+		return NOTIFY_DONE;
+
+	cell = of_nvmem_cell_get(ctx->consumer_np, "clash");
+	ctx->lookups++;
+	ctx->err = PTR_ERR_OR_ZERO(cell);
+	if (!IS_ERR(cell))
+		nvmem_cell_put(cell);
+
+	return NOTIFY_OK;
+}
+
+static void nvmem_kunit_lookup_on_del_stop(void *data)
+{
+	struct nvmem_kunit_lookup_on_del *ctx = data;
+
+	bus_unregister_notifier(ctx->bus, &ctx->nb);
+}
+
+static int nvmem_kunit_clash_read(void *priv, unsigned int offset, void *val,
+				  size_t bytes)
+{
+	memset(val, 0, bytes);
+
+	return 0;
+}
+
+/* Registers an nvmem device on @np, a node with a layout no driver binds. */
+static struct nvmem_device *nvmem_kunit_register_on(struct device *parent,
+						    const char *name,
+						    struct device_node *np)
+{
+	struct nvmem_config config = {
+		.dev = parent,
+		.of_node = np,
+		.name = name,
+		.id = NVMEM_DEVID_NONE,
+		.size = NVMEM_KUNIT_SIZE,
+		.read_only = true,
+		.reg_read = nvmem_kunit_clash_read,
+	};
+
+	return nvmem_register(&config);
+}
+
+/*
+ * A layout whose device_add() fails leaves no dangling pointer behind. The
+ * layout of the second device takes the name of the first one's (the nodes
+ * have the same path, one in the live tree and one in a tree of its own),
+ * so its device_add() fails, and while nvmem_register() takes the device
+ * off the bus again, a bus notifier looks up a cell of its layout: the
+ * lookup must find a layout that is not bound, and defer.
+ */
+static void nvmem_dt_layout_add_fails_test(struct kunit *test)
+{
+	struct nvmem_kunit_lookup_on_del *ctx;
+	struct nvmem_device *first, *second;
+	struct device *parent, *dev;
+	int ret;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_EQ(test, of_overlay_apply_kunit(test, nvmem_kunit_overlay),
+			0);
+	ctx->nvmem_np = nvmem_kunit_of_node(test, "/nvmem-kunit/clash");
+	ctx->consumer_np = nvmem_kunit_of_node(test,
+					       "/nvmem-kunit/clash-consumer");
+	parent = nvmem_kunit_consumer(test);
+
+	first = nvmem_kunit_register_on(parent, "nvmem-kunit-clash0",
+					nvmem_kunit_detached_node(test,
+								  "nvmem-kunit/clash"));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, first);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_unregister, first);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	dev = device_find_child_by_name(parent, nvmem_dev_name(first));
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	ctx->bus = dev->bus;
+	put_device(dev);
+
+	ctx->nb.notifier_call = nvmem_kunit_lookup_on_del;
+	KUNIT_ASSERT_EQ(test, bus_register_notifier(ctx->bus, &ctx->nb), 0);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_lookup_on_del_stop,
+					ctx);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	second = nvmem_kunit_register_on(parent, "nvmem-kunit-clash1",
+					 ctx->nvmem_np);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(second), -EEXIST);
+	if (!IS_ERR(second))
+		nvmem_unregister(second);
+	KUNIT_ASSERT_EQ(test, ctx->lookups, 1);
+	KUNIT_EXPECT_EQ(test, ctx->err, -EPROBE_DEFER);
+}
+#else
+static void nvmem_dt_layout_add_fails_test(struct kunit *test)
+{
+	kunit_skip(test, "needs NVMEM_LAYOUTS");
+}
+#endif
 #else
 static void nvmem_dt_cell_get_test(struct kunit *test)
 {
@@ -3508,6 +3660,11 @@ static void nvmem_dt_u_boot_env_bad_crc_test(struct kunit *test)
 {
 	kunit_skip(test, "needs OF_OVERLAY");
 }
+
+static void nvmem_dt_layout_add_fails_test(struct kunit *test)
+{
+	kunit_skip(test, "needs OF_OVERLAY");
+}
 #endif
 
 static struct kunit_case nvmem_dt_cases[] = {
@@ -3518,6 +3675,7 @@ static struct kunit_case nvmem_dt_cases[] = {
 	KUNIT_CASE(nvmem_dt_read_helpers_test),
 	KUNIT_CASE(nvmem_dt_u_boot_env_test),
 	KUNIT_CASE(nvmem_dt_u_boot_env_bad_crc_test),
+	KUNIT_CASE(nvmem_dt_layout_add_fails_test),
 	KUNIT_CASE(nvmem_layout_lookup_cell_put_test),
 	KUNIT_CASE(nvmem_layout_pins_module_test),
 	{}
