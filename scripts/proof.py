@@ -33,7 +33,9 @@ MUST_FAIL = {
         (r"bit \d+ of the cell is \d, want \d|a byte around the cell changed",
          {"bit_offset 0, nbits 8"}),
     ("nvmem_core_bad_input", "nvmem_no_reg_write_test"):
-        (r"Expected nvmem_device_write\(nvmem, 0, 4, buf\) == -1, but", set()),
+        (r"Expected nvmem_device_write\(nvmem, 0, 4, buf\) == -95, but", set()),
+    ("nvmem_core_bad_input", "nvmem_read_only_test"):
+        (r"Expected nvmem_cell_write\(cell, buf, 4\) == -1, but", set()),
     ("nvmem_core_bad_input", "nvmem_no_reg_read_test"):
         (r"Expected nvmem_device_read\(nvmem, 0, 4, buf\) == -95, but", set()),
     ("nvmem_core_bad_input", "nvmem_read_only_device_write_test"):
@@ -78,6 +80,11 @@ MUST_FAIL = {
     ("nvmem_core_dt", "nvmem_layout_pins_module_test"):
         (r"Expected module_refcount\(&nvmem_kunit_layout_module\) == refs \+ 1, but",
          set()),
+    # a second driver for the layout's node binds and adds unpinned cells
+    ("nvmem_core_dt", "nvmem_layout_second_driver_test"):
+        (r"Expected device_is_bound\(layout_dev\) to be false, but is true", set()),
+    ("nvmem_core_dt", "nvmem_layout_register_unbound_test"):
+        (r"Expected nvmem_layout_register\(layout\) == -22, but", set()),
 }
 
 SUITES = {"nvmem_core", "nvmem_core_bad_input", "nvmem_core_unbind",

@@ -1348,9 +1348,12 @@ static void nvmem_no_reg_write_test(struct kunit *test)
 	nvmem = nvmem_kunit_device_get(test, fx->consumer, fx->pdata.name);
 	cell = nvmem_kunit_cell_get(test, fx->consumer, "u32");
 
-	/* Such a device is read-only, and read-only refuses writes. */
-	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0, 4, buf), -EPERM);
-	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, buf, 4), -EINVAL);
+	/*
+	 * Such a device is read-only, but in-kernel writers are told that the
+	 * callback is missing, as upstream tells them.
+	 */
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0, 4, buf), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, buf, 4), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fx->pdata.stats->writes), 0);
 
 	/* Reads still work. */
@@ -1387,7 +1390,7 @@ static void nvmem_no_reg_read_test(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, pdata.stats->storage, buf, 4);
 }
 
-/* A read-only device refuses cell writes; the provider never sees them. */
+/* A read-only device refuses cell writes with -EPERM; the provider sees none. */
 static void nvmem_read_only_test(struct kunit *test)
 {
 	struct nvmem_cell_info info = { .offset = 4, .bytes = 4 };
@@ -1408,9 +1411,10 @@ static void nvmem_read_only_test(struct kunit *test)
 	nvmem = nvmem_kunit_device_get(test, consumer, pdata.name);
 	cell = nvmem_kunit_cell_get(test, consumer, "u32");
 
-	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, buf, 4), -EINVAL);
+	/* A permission, refused with the errno of nvmem_device_write() */
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, buf, 4), -EPERM);
 	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(nvmem, &info, buf),
-			-EINVAL);
+			-EPERM);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->writes), 0);
 	nvmem_kunit_expect_pattern(test, pdata.stats->storage, 0,
 				   NVMEM_KUNIT_SIZE);
@@ -3101,6 +3105,89 @@ static void nvmem_layout_pins_module_test(struct kunit *test)
 	kunit_release_action(test, nvmem_kunit_cell_put, cell);
 	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module), refs);
 }
+
+/* A second driver for the test layout's node, with a cell of its own. */
+static const struct nvmem_cell_info nvmem_kunit_layout2_cell = {
+	.name = "layout2-u8", .offset = 1, .bytes = 1,
+};
+
+static int nvmem_kunit_layout2_add_cells(struct nvmem_layout *layout)
+{
+	return nvmem_add_one_cell(layout->nvmem, &nvmem_kunit_layout2_cell);
+}
+
+static int nvmem_kunit_layout2_probe(struct nvmem_layout *layout)
+{
+	layout->add_cells = nvmem_kunit_layout2_add_cells;
+
+	return nvmem_layout_register(layout);
+}
+
+static struct nvmem_layout_driver nvmem_kunit_layout2_driver = {
+	.driver = {
+		.name = "nvmem-kunit-layout2",
+		.of_match_table = nvmem_kunit_layout_of_match,
+	},
+	.probe = nvmem_kunit_layout2_probe,
+	.remove = nvmem_kunit_layout_remove,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_layout2_driver_stop,
+			    nvmem_layout_driver_unregister,
+			    struct nvmem_layout_driver *);
+
+/*
+ * The device keeps the cells of the layout driver that laid it out first,
+ * whose module it pins. Another driver for the same node, which binds once
+ * the first is unbound, must not add cells that nothing pins.
+ */
+static void nvmem_layout_second_driver_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct device *layout_dev;
+	int ret;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdev = nvmem_kunit_add_provider_of(test, &pdata,
+					   nvmem_kunit_layout_provider(test));
+	layout_dev = nvmem_kunit_layout_dev(test, pdev, pdata.name);
+	device_release_driver(layout_dev);
+	KUNIT_ASSERT_FALSE(test, device_is_bound(layout_dev));
+
+	/* Registering the driver binds it to the unbound layout, or tries. */
+	ret = __nvmem_layout_driver_register(&nvmem_kunit_layout2_driver, NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_layout2_driver_stop,
+					&nvmem_kunit_layout2_driver);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_FALSE(test, device_is_bound(layout_dev));
+	put_device(layout_dev);
+}
+
+/*
+ * nvmem_layout_register() is exported, for layout drivers' probe: called
+ * for a layout that no driver is bound to, it fails and adds no cell.
+ */
+static void nvmem_layout_register_unbound_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct device *layout_dev;
+	struct nvmem_layout *layout;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdev = nvmem_kunit_add_provider_of(test, &pdata,
+					   nvmem_kunit_layout_provider(test));
+	layout_dev = nvmem_kunit_layout_dev(test, pdev, pdata.name);
+	device_release_driver(layout_dev);
+	KUNIT_ASSERT_FALSE(test, device_is_bound(layout_dev));
+
+	layout = container_of(layout_dev, struct nvmem_layout, dev);
+	layout->add_cells = nvmem_kunit_layout2_add_cells;
+	KUNIT_EXPECT_EQ(test, nvmem_layout_register(layout), -EINVAL);
+	put_device(layout_dev);
+}
 #else
 static int nvmem_kunit_layout_init(struct kunit *test)
 {
@@ -3113,6 +3200,16 @@ static void nvmem_layout_lookup_cell_put_test(struct kunit *test)
 }
 
 static void nvmem_layout_pins_module_test(struct kunit *test)
+{
+	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
+}
+
+static void nvmem_layout_second_driver_test(struct kunit *test)
+{
+	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
+}
+
+static void nvmem_layout_register_unbound_test(struct kunit *test)
 {
 	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
 }
@@ -3586,7 +3683,10 @@ static struct nvmem_device *nvmem_kunit_register_on(struct device *parent,
  * have the same path, one in the live tree and one in a tree of its own),
  * so its device_add() fails, and while nvmem_register() takes the device
  * off the bus again, a bus notifier looks up a cell of its layout: the
- * lookup must find a layout that is not bound, and defer.
+ * lookup must find a layout that is not bound, and defer. The clash makes
+ * sysfs warn of a duplicate name, with a stack dump. Without the fix the
+ * lookup reads the freed layout, which only KASAN reports: the freed
+ * memory still says that no driver is bound.
  */
 static void nvmem_dt_layout_add_fails_test(struct kunit *test)
 {
@@ -3678,6 +3778,8 @@ static struct kunit_case nvmem_dt_cases[] = {
 	KUNIT_CASE(nvmem_dt_layout_add_fails_test),
 	KUNIT_CASE(nvmem_layout_lookup_cell_put_test),
 	KUNIT_CASE(nvmem_layout_pins_module_test),
+	KUNIT_CASE(nvmem_layout_second_driver_test),
+	KUNIT_CASE(nvmem_layout_register_unbound_test),
 	{}
 };
 
