@@ -13,7 +13,8 @@
 # drivers/nvmem/) fails the run; races elsewhere (kernfs, the driver and
 # PM cores, even when an nvmem function called them) are listed, not
 # failed.  Tally: kcsan-kunit:<suite>.<case>, kcsan-kunit:kernel-log,
-# kcsan-stress, kcsan:nvmem-races.
+# kcsan-stress, kcsan:active (both boots passed KCSAN's self-test),
+# kcsan:nvmem-races.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -43,6 +44,14 @@ logs=("$kdir/kcsan/out/test.log" "$repo/build/stress-smoke/kcsan/boot/console.lo
 for log in "${logs[@]}"; do
 	[ -f "$log" ] || { result FAIL kcsan:nvmem-races "no $log"; exit 1; }
 done
+# No report proves nothing unless KCSAN was watching: each boot must have
+# passed KCSAN's own self-test (kernel/kcsan/selftest.c).
+active=PASS
+for log in "${logs[@]}"; do
+	grep -qE 'kcsan: selftest: ([0-9]+)/\1 tests passed' "$log" || active=FAIL
+done
+result "$active" kcsan:active "a log without KCSAN's passed boot self-test"
+[ "$active" = PASS ] || status=1
 sed -n 's/.*BUG: KCSAN: //p' "${logs[@]}" | sort | uniq -c | sort -rn > "$work/races.txt"
 echo "kcsan: $(awk '{ n += $1 } END { print n + 0 }' "$work/races.txt") reports:"
 sed 's/^/    /' "$work/races.txt"

@@ -4,8 +4,10 @@
 #
 # kunit.py exec boots build/k/NAME (QEMU, 2 vCPUs, every KASAN report
 # shown) and leaves the kernel log in build/k/NAME/out/test.log.  Tally:
-# kunit:<suite>.<case> per case from kunit.py's JSON, and kunit:kernel-log,
-# which fails when that log has a line of scripts/splats.
+# kunit:<suite>.<case> per case from kunit.py's JSON, kunit:every-case-ran,
+# which fails when a KUNIT_CASE() of the suite's source has no result, and
+# kunit:kernel-log, which fails when that log has a line of scripts/splats.
+# A skipped case fails the run, as it fails make test.
 #
 #	KUNIT_PREFIX	the tally's prefix instead of "kunit"
 #	KUNIT_ARGS	more kernel command line
@@ -26,6 +28,15 @@ status=0
 prefix=${KUNIT_PREFIX:-kunit}
 cases=$("$repo/scripts/json-results.py" "$prefix" "$out/kunit.json")
 while read -r s n; do [ -z "$s" ] || result "$s" "$n"; done <<< "$cases"
+# A skipped case proves nothing, and neither does one that did not run.
+grep -q '^SKIP ' <<< "$cases" && status=1
+if missing=$("$repo/scripts/kunit-cases.py" "$src/drivers/nvmem/nvmem_kunit.c" \
+		"$out/kunit.json"); then
+	result PASS "$prefix:every-case-ran"
+else
+	result FAIL "$prefix:every-case-ran" "no result for $(paste -sd ' ' <<< "$missing")"
+	status=1
+fi
 if found=$(grep -Ef "$splats" "$out/test.log"); then
 	result FAIL "$prefix:kernel-log" "$(head -n 5 <<< "$found")"
 	status=1

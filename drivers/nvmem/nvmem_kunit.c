@@ -27,6 +27,8 @@
 #include <linux/etherdevice.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/gpio/driver.h>
+#include <linux/gpio/machine.h>
 #include <linux/iopoll.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -1136,6 +1138,9 @@ static void nvmem_device_cell_read_write_test(struct kunit *test)
  * @remove: NVMEM_REMOVE events for @name
  * @cell_add: NVMEM_CELL_ADD events, any device
  * @cell_remove: NVMEM_CELL_REMOVE events, any device
+ * @stats: if set, @name's provider's, read at NVMEM_REMOVE
+ * @in_callback_at_remove: calls inside that provider when NVMEM_REMOVE came,
+ *	which nvmem_unregister() sends first
  */
 struct nvmem_kunit_events {
 	struct notifier_block nb;
@@ -1144,6 +1149,8 @@ struct nvmem_kunit_events {
 	atomic_t remove;
 	atomic_t cell_add;
 	atomic_t cell_remove;
+	struct nvmem_kunit_stats *stats;
+	int in_callback_at_remove;
 };
 
 static int nvmem_kunit_notify(struct notifier_block *nb, unsigned long event,
@@ -1157,8 +1164,12 @@ static int nvmem_kunit_notify(struct notifier_block *nb, unsigned long event,
 			atomic_inc(&ev->add);
 		break;
 	case NVMEM_REMOVE:
-		if (!strcmp(nvmem_dev_name(data), ev->name))
-			atomic_inc(&ev->remove);
+		if (strcmp(nvmem_dev_name(data), ev->name))
+			break;
+		atomic_inc(&ev->remove);
+		if (ev->stats)
+			ev->in_callback_at_remove =
+				atomic_read(&ev->stats->in_callback);
 		break;
 	case NVMEM_CELL_ADD:
 		atomic_inc(&ev->cell_add);
@@ -1354,7 +1365,8 @@ static void nvmem_no_reg_write_test(struct kunit *test)
 	 */
 	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0, 4, buf), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, buf, 4), -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, atomic_read(&fx->pdata.stats->writes), 0);
+	nvmem_kunit_expect_pattern(test, fx->pdata.stats->storage, 0,
+				   NVMEM_KUNIT_SIZE);
 
 	/* Reads still work. */
 	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 0, 4, buf), 4);
@@ -1413,6 +1425,8 @@ static void nvmem_read_only_test(struct kunit *test)
 
 	/* A permission, refused with the errno of nvmem_device_write() */
 	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, buf, 4), -EPERM);
+	/* and before the arguments are looked at */
+	KUNIT_EXPECT_EQ(test, nvmem_cell_write(cell, buf, 2), -EPERM);
 	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(nvmem, &info, buf),
 			-EPERM);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->writes), 0);
@@ -1971,6 +1985,143 @@ static void nvmem_register_error_handle_test(struct kunit *test)
 	kunit_release_action(test, nvmem_kunit_snatcher_stop, sn);
 }
 
+/* The line level whose setting fails: none, 0 (unprotect), 1 (protect). */
+static const int nvmem_kunit_wp_faults[] = { -1, 0, 1 };
+
+static void nvmem_kunit_wp_fault_desc(const int *level, char *desc)
+{
+	static const char * const what[] = {
+		"no failure", "lifting the protection fails",
+		"restoring the protection fails",
+	};
+
+	strscpy(desc, what[*level + 1], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(nvmem_kunit_wp_fault, nvmem_kunit_wp_faults,
+		  nvmem_kunit_wp_fault_desc);
+
+#if IS_ENABLED(CONFIG_GPIOLIB)
+#define NVMEM_KUNIT_WP_CHIP	"nvmem-kunit-wp"
+
+/**
+ * struct nvmem_kunit_wp - a GPIO chip of one line, the write protection
+ * @chip: the chip
+ * @fail_level: the level that the line refuses to take (-EIO), -1 for none
+ * @level: the line's level
+ * @changes: how often the level was set
+ */
+struct nvmem_kunit_wp {
+	struct gpio_chip chip;
+	int fail_level;
+	int level;
+	int changes;
+};
+
+static int nvmem_kunit_wp_set(struct gpio_chip *chip, unsigned int offset,
+			      int level)
+{
+	struct nvmem_kunit_wp *wp = gpiochip_get_data(chip);
+
+	if (level == wp->fail_level)
+		return -EIO;
+
+	wp->level = level;
+	wp->changes++;
+
+	return 0;
+}
+
+/* Requesting the line sets it high: that always works. */
+static int nvmem_kunit_wp_output(struct gpio_chip *chip, unsigned int offset,
+				 int level)
+{
+	struct nvmem_kunit_wp *wp = gpiochip_get_data(chip);
+
+	wp->level = level;
+
+	return 0;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_gpiochip_remove, gpiochip_remove,
+			    struct gpio_chip *);
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_gpiod_remove_lookup,
+			    gpiod_remove_lookup_table,
+			    struct gpiod_lookup_table *);
+
+/*
+ * A write lifts the write protection, writes and restores it. When the
+ * protection cannot be lifted the provider must not be written; when it
+ * cannot be restored the write has happened, but its caller is told.
+ */
+static void nvmem_wp_gpio_error_test(struct kunit *test)
+{
+	int fail_level = *(const int *)test->param_value;
+	u8 buf[4] = { 0xde, 0xad, 0xbe, 0xef };
+	struct gpiod_lookup_table *lookup;
+	struct nvmem_config config = {};
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_provider *prov;
+	struct nvmem_device *nvmem;
+	struct nvmem_kunit_wp *wp;
+	struct device *parent;
+	int ret, want;
+
+	wp = kunit_kzalloc(test, sizeof(*wp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, wp);
+	wp->chip.label = NVMEM_KUNIT_WP_CHIP;
+	wp->chip.ngpio = 1;
+	wp->chip.base = -1;
+	wp->chip.can_sleep = true;
+	wp->chip.set_rv = nvmem_kunit_wp_set;
+	wp->chip.direction_output = nvmem_kunit_wp_output;
+	wp->fail_level = -1;
+	KUNIT_ASSERT_EQ(test, gpiochip_add_data(&wp->chip, wp), 0);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_gpiochip_remove,
+					&wp->chip);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* The line is the parent's "wp" GPIO, as nvmem_register() asks. */
+	parent = kunit_device_register(test, "nvmem-kunit-wp-parent");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, parent);
+	lookup = kunit_kzalloc(test, struct_size(lookup, table, 2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lookup);
+	lookup->dev_id = dev_name(parent);
+	lookup->table[0] = GPIO_LOOKUP(NVMEM_KUNIT_WP_CHIP, 0, "wp",
+				       GPIO_ACTIVE_HIGH);
+	gpiod_add_lookup_table(lookup);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_gpiod_remove_lookup,
+					lookup);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	prov = nvmem_kunit_provider_alloc(parent, &pdata);
+	KUNIT_ASSERT_NOT_NULL(test, prov);
+	nvmem_kunit_fill_config(&config, &pdata);
+	config.dev = parent;
+	config.priv = prov;
+	nvmem = nvmem_kunit_register(test, &config);
+	KUNIT_ASSERT_EQ(test, wp->level, 1);
+
+	wp->fail_level = fail_level;
+	ret = nvmem_device_write(nvmem, 8, sizeof(buf), buf);
+	want = fail_level < 0 ? (int)sizeof(buf) : -EIO;
+	KUNIT_EXPECT_EQ(test, ret, want);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->writes),
+			fail_level == 0 ? 0 : 1);
+	/* Lifted and restored; not lifted; lifted and left so. */
+	KUNIT_EXPECT_EQ(test, wp->changes, fail_level < 0 ? 2 : fail_level);
+	KUNIT_EXPECT_EQ(test, wp->level, fail_level == 1 ? 0 : 1);
+	if (fail_level == 0)
+		nvmem_kunit_expect_pattern(test, prov->data, 0, prov->size);
+}
+#else
+static void nvmem_wp_gpio_error_test(struct kunit *test)
+{
+	kunit_skip(test, "needs GPIOLIB");
+}
+#endif
+
 static struct kunit_case nvmem_bad_input_cases[] = {
 	KUNIT_CASE(nvmem_no_reg_write_test),
 	KUNIT_CASE(nvmem_no_reg_read_test),
@@ -1982,6 +2133,8 @@ static struct kunit_case nvmem_bad_input_cases[] = {
 	KUNIT_CASE_PARAM(nvmem_register_error_test,
 			 nvmem_kunit_reg_fault_gen_params),
 	KUNIT_CASE(nvmem_register_error_handle_test),
+	KUNIT_CASE_PARAM(nvmem_wp_gpio_error_test,
+			 nvmem_kunit_wp_fault_gen_params),
 	{}
 };
 
@@ -2413,6 +2566,7 @@ static void nvmem_kunit_wait_readers_busy(struct kunit *test,
 static void nvmem_unbind_readers_in_flight_test(struct kunit *test)
 {
 	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_events *ev;
 	struct nvmem_kunit_race *race;
 	struct platform_device *pdev;
 	struct device *consumer;
@@ -2424,6 +2578,8 @@ static void nvmem_unbind_readers_in_flight_test(struct kunit *test)
 	pdata.delay_us = 2000;
 	pdev = nvmem_kunit_add_provider(test, &pdata);
 	consumer = nvmem_kunit_consumer(test);
+	ev = nvmem_kunit_watch(test, pdata.name);
+	ev->stats = pdata.stats;
 
 	race = nvmem_kunit_start_readers(test, consumer, pdata.name);
 	nvmem_kunit_wait_readers_busy(test, race, pdata.stats);
@@ -2431,6 +2587,8 @@ static void nvmem_unbind_readers_in_flight_test(struct kunit *test)
 	start = ktime_get();
 	device_release_driver(&pdev->dev);
 	unbind_us = ktime_us_delta(ktime_get(), start);
+	/* The race happened: reads were in the provider as unregistering began. */
+	KUNIT_EXPECT_GT(test, ev->in_callback_at_remove, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->in_callback), 0);
 	reads_at_unbind = atomic_read(&pdata.stats->reads);
 	/* Reads the readers start from now on begin after the unbind. */
@@ -2449,8 +2607,10 @@ static void nvmem_unbind_readers_in_flight_test(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), reads_at_unbind);
 
-	kunit_info(test, "unbind with %d readers in flight took %lld us (%d reads)\n",
-		   race->started, unbind_us, reads_at_unbind);
+	kunit_info(test,
+		   "unbind with %d readers, %d in the provider, took %lld us (%d reads)\n",
+		   race->started, ev->in_callback_at_remove, unbind_us,
+		   reads_at_unbind);
 }
 
 /* One consumer call through a held handle, made by a thread of its own. */
@@ -3111,16 +3271,24 @@ static const struct nvmem_cell_info nvmem_kunit_layout2_cell = {
 	.name = "layout2-u8", .offset = 1, .bytes = 1,
 };
 
+/* Calls of the second driver's probe and add_cells(), and probe's result */
+static int nvmem_kunit_layout2_probes, nvmem_kunit_layout2_added;
+static int nvmem_kunit_layout2_probe_err;
+
 static int nvmem_kunit_layout2_add_cells(struct nvmem_layout *layout)
 {
+	nvmem_kunit_layout2_added++;
+
 	return nvmem_add_one_cell(layout->nvmem, &nvmem_kunit_layout2_cell);
 }
 
 static int nvmem_kunit_layout2_probe(struct nvmem_layout *layout)
 {
+	nvmem_kunit_layout2_probes++;
 	layout->add_cells = nvmem_kunit_layout2_add_cells;
+	nvmem_kunit_layout2_probe_err = nvmem_layout_register(layout);
 
-	return nvmem_layout_register(layout);
+	return nvmem_kunit_layout2_probe_err;
 }
 
 static struct nvmem_layout_driver nvmem_kunit_layout2_driver = {
@@ -3156,12 +3324,18 @@ static void nvmem_layout_second_driver_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, device_is_bound(layout_dev));
 
 	/* Registering the driver binds it to the unbound layout, or tries. */
+	nvmem_kunit_layout2_probes = 0;
+	nvmem_kunit_layout2_added = 0;
 	ret = __nvmem_layout_driver_register(&nvmem_kunit_layout2_driver, NULL);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = kunit_add_action_or_reset(test, nvmem_kunit_layout2_driver_stop,
 					&nvmem_kunit_layout2_driver);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_EXPECT_FALSE(test, device_is_bound(layout_dev));
+	KUNIT_ASSERT_EQ(test, nvmem_kunit_layout2_probes, 1);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_layout2_probe_err, -EBUSY);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_layout2_added, 0);
+	KUNIT_EXPECT_FALSE_MSG(test, device_is_bound(layout_dev),
+			       "the second layout driver is bound");
 	put_device(layout_dev);
 }
 
@@ -3185,7 +3359,9 @@ static void nvmem_layout_register_unbound_test(struct kunit *test)
 
 	layout = container_of(layout_dev, struct nvmem_layout, dev);
 	layout->add_cells = nvmem_kunit_layout2_add_cells;
+	nvmem_kunit_layout2_added = 0;
 	KUNIT_EXPECT_EQ(test, nvmem_layout_register(layout), -EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_layout2_added, 0);
 	put_device(layout_dev);
 }
 #else
@@ -3613,7 +3789,8 @@ static void nvmem_dt_u_boot_env_bad_crc_test(struct kunit *test)
  * @nvmem_np: the node of the nvmem device whose removal triggers the lookup
  * @consumer_np: the node whose cell "clash" is looked up
  * @lookups: how often the lookup ran
- * @err: what it returned, 0 for a cell
+ * @on_bus: whether the device could still be found on the bus then
+ * @err: what the lookup returned, 0 for a cell
  */
 struct nvmem_kunit_lookup_on_del {
 	struct notifier_block nb;
@@ -3621,6 +3798,7 @@ struct nvmem_kunit_lookup_on_del {
 	struct device_node *nvmem_np;
 	struct device_node *consumer_np;
 	int lookups;
+	bool on_bus;
 	int err;
 };
 
@@ -3629,12 +3807,15 @@ static int nvmem_kunit_lookup_on_del(struct notifier_block *nb,
 {
 	struct nvmem_kunit_lookup_on_del *ctx =
 		container_of(nb, struct nvmem_kunit_lookup_on_del, nb);
-	struct device *dev = data;
+	struct device *dev = data, *found;
 	struct nvmem_cell *cell;
 
 	if (action != BUS_NOTIFY_DEL_DEVICE || dev->of_node != ctx->nvmem_np)
 		return NOTIFY_DONE;
 
+	found = bus_find_device_by_of_node(ctx->bus, ctx->nvmem_np);
+	ctx->on_bus = found == dev;
+	put_device(found);
 	cell = of_nvmem_cell_get(ctx->consumer_np, "clash");
 	ctx->lookups++;
 	ctx->err = PTR_ERR_OR_ZERO(cell);
@@ -3727,6 +3908,8 @@ static void nvmem_dt_layout_add_fails_test(struct kunit *test)
 	if (!IS_ERR(second))
 		nvmem_unregister(second);
 	KUNIT_ASSERT_EQ(test, ctx->lookups, 1);
+	/* The lookup found the device, and so its layout: it was not too late. */
+	KUNIT_EXPECT_TRUE(test, ctx->on_bus);
 	KUNIT_EXPECT_EQ(test, ctx->err, -EPROBE_DEFER);
 }
 #else
