@@ -2297,6 +2297,72 @@ static void nvmem_unbind_cell_helpers_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(h->fx->stats), 0);
 }
 
+#if IS_ENABLED(CONFIG_MODULE_UNLOAD)
+/*
+ * Stands in for a provider driver's module, which a built-in suite does not
+ * have: the case sets its state as rmmod would.
+ */
+static struct module nvmem_kunit_provider_module = {
+	.state = MODULE_STATE_LIVE,
+	.name = "nvmem_kunit_provider",
+	.refcnt = ATOMIC_INIT(1),	/* MODULE_REF_BASE: no reference */
+};
+
+static void nvmem_kunit_provider_module_live(void *data)
+{
+	nvmem_kunit_provider_module.state = MODULE_STATE_LIVE;
+}
+
+/*
+ * A lookup pins the provider's module for its handle. Once rmmod has begun,
+ * before the module's exit unbinds the provider, the device is as good as
+ * gone: a lookup must defer, as it does once the device has left the bus,
+ * and pin nothing.
+ */
+static void nvmem_unbind_module_going_test(struct kunit *test)
+{
+	struct nvmem_config config = {};
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_provider *prov;
+	struct nvmem_device *nvmem;
+	struct device *parent;
+	int refs, ret;
+
+	parent = nvmem_kunit_consumer(test);
+	nvmem_kunit_default_pdata(test, &pdata);
+	prov = nvmem_kunit_provider_alloc(parent, &pdata);
+	KUNIT_ASSERT_NOT_NULL(test, prov);
+	nvmem_kunit_fill_config(&config, &pdata);
+	config.dev = parent;
+	config.priv = prov;
+	config.owner = &nvmem_kunit_provider_module;
+	nvmem_kunit_register(test, &config);
+	refs = module_refcount(&nvmem_kunit_provider_module);
+
+	nvmem = nvmem_device_get(parent, pdata.name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nvmem);
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_provider_module),
+			refs + 1);
+	nvmem_device_put(nvmem);
+
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_provider_module_live,
+					NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	nvmem_kunit_provider_module.state = MODULE_STATE_GOING;
+	nvmem = nvmem_device_get(parent, pdata.name);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(nvmem), -EPROBE_DEFER);
+	if (!IS_ERR(nvmem))
+		nvmem_device_put(nvmem);
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_provider_module),
+			refs);
+}
+#else
+static void nvmem_unbind_module_going_test(struct kunit *test)
+{
+	kunit_skip(test, "needs MODULE_UNLOAD");
+}
+#endif
+
 /*
  * Unbind removes the device even with handles held: it is off the bus (a
  * new lookup gets -EPROBE_DEFER) and its name is free, so the provider binds
@@ -3005,6 +3071,7 @@ static struct kunit_case nvmem_unbind_cases[] = {
 	KUNIT_CASE(nvmem_unbind_cell_handle_test),
 	KUNIT_CASE(nvmem_unbind_cell_helpers_test),
 	KUNIT_CASE(nvmem_unbind_rebind_test),
+	KUNIT_CASE(nvmem_unbind_module_going_test),
 	KUNIT_CASE(nvmem_unbind_notifier_test),
 	KUNIT_CASE(nvmem_unbind_cell_sysfs_test),
 	KUNIT_CASE(nvmem_unbind_sysfs_files_test),
