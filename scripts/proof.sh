@@ -12,10 +12,14 @@
 #   proof:<case>            one per case that guards a fix (MUST_FAIL in proof.py):
 #                           it fails, every parameter of it, and its log shows
 #                           why (the errno it asserts or a KASAN report)
-#   proof:selftest          the kselftests fail with a KASAN report
+#   proof:selftest-unbind   nvmem-unbind.sh, alone: a KASAN report in
+#                           at24_read() during its unbind case (3)
 #   proof:selftest-layout-module
-#                           rmmod takes a layout module whose cells exist:
-#                           nothing holds a reference on it
+#                           nvmem-layout-module.sh, alone: rmmod takes a layout
+#                           module whose cells exist (step 3)
+#   proof:selftest-fault-inject
+#                           nvmem-fault-inject.sh, alone: its layout scenario
+#                           (case 4) finds nothing holding onie_tlv
 #
 # A proof result PASSes when the base behaves as the unfixed kernel must;
 # the script fails if any does not.  The KUnit cases are judged by proof.py.
@@ -41,33 +45,52 @@ while read -r verdict name why; do
 done < "$verdicts"
 
 # The kselftest must fail on the base, and because of a KASAN report.
-dir=$kdir/base-tests/selftest
-if RESULTS=/dev/null "$repo/scripts/selftest.sh" base-tests > "$out/selftest-proof.log" 2>&1; then
-	result FAIL proof:selftest "the kselftest passed on the base"
-	failed=1
-elif kasan=$(grep -m1 'BUG: KASAN' "$dir/console.log" 2> /dev/null); then
-	notok=$(sed -n 's/^not ok [0-9]* //p' "$dir/tap.txt" | paste -sd ';')
-	last=$(grep -E '^(not )?ok [0-9]+ ' "$dir/tap.txt" | tail -n 1 || true)
-	result PASS proof:selftest
-	echo "proof: PASS proof:selftest: $kasan; cases not ok: ${notok:-none};" \
-		"last result before the kernel stopped or the run ended: ${last:-none}"
-else
-	result FAIL proof:selftest "failed without a KASAN report ($out/selftest-proof.log)"
-	failed=1
-fi
+# Each kselftest alone, in a boot of its own, so that no other test broke
+# the kernel first: run_base_kselftest TEST, then read $dir/TEST's TAP.
+run_base_kselftest() {
+	dir=$kdir/base-tests/selftest-${1%.sh}
+	tap=$dir/${1%.sh}.tap
+	RESULTS=/dev/null "$repo/scripts/selftest.sh" base-tests "$dir" "$1" \
+		> "$out/selftest-${1%.sh}-proof.log" 2>&1 || true
+	touch "$tap"
+}
 
-# Alone, so that nothing before it broke the kernel: nvmem-layout-module.sh.
-dir=$kdir/base-tests/selftest-layout
-RESULTS=/dev/null "$repo/scripts/selftest.sh" base-tests "$dir" nvmem-layout-module.sh \
-	> "$out/selftest-layout-proof.log" 2>&1 || true
-tap=$dir/nvmem-layout-module.tap
+# proof_result NAME OK WHY: one proof result, with what the log showed
+proof_result() {
+	if [ "$2" = 1 ]; then
+		result PASS "proof:$1"
+		echo "proof: PASS proof:$1: $3"
+	else
+		result FAIL "proof:$1" "$3"
+		failed=1
+	fi
+}
+
+# nvmem-unbind.sh: a KASAN report from at24's read during its case 3, the
+# unbind while reading (cases 1 and 2 pass, 3 never does).
+run_base_kselftest nvmem-unbind.sh
+report=$(awk '/BUG: KASAN: /{ f = 1 } f && /^(Allocated|Freed) by task/{ exit } f' \
+	"$dir/console.log" 2> /dev/null)
+ok=0
+grep -q ' at24_read+' <<< "$report" && grep -q '^ok 2 ' "$tap" &&
+	! grep -q '^ok 3 ' "$tap" && ok=1
+proof_result selftest-unbind "$ok" \
+	"$(head -n 1 <<< "${report:-no KASAN report}"), after: $(grep -E '^(not )?ok [0-9]+ ' "$tap" | tail -n 1)"
+
+# nvmem-layout-module.sh: rmmod takes onie_tlv while its cells exist (step 3).
+run_base_kselftest nvmem-layout-module.sh
 refused=$(grep -m1 -E '^(not )?ok 3 ' "$tap" || echo 'no result 3')
 why=$(grep -m1 'unloaded while its cells exist' "$tap" || echo 'no reason')
-if [[ $refused == 'not ok 3 rmmod onie_tlv'* && $why == *'(0 references)' ]]; then
-	result PASS proof:selftest-layout-module
-	echo "proof: PASS proof:selftest-layout-module: $refused: $why"
-else
-	result FAIL proof:selftest-layout-module "$refused; $why ($out/selftest-layout-proof.log)"
-	failed=1
-fi
+ok=0
+[[ $refused == 'not ok 3 rmmod onie_tlv'* && $why == *'(0 references)' ]] && ok=1
+proof_result selftest-layout-module "$ok" "$refused: $why"
+
+# nvmem-fault-inject.sh: the layout scenario (case 4) fails because nothing
+# holds onie_tlv while the device has the layout's cells (patch 8).
+run_base_kselftest nvmem-fault-inject.sh
+layout=$(grep -m1 -E '^(not )?ok 4 ' "$tap" || echo 'no result 4')
+why=$(grep -m1 'but nothing holds onie_tlv' "$tap" || echo 'no reason')
+ok=0
+[[ $layout == 'not ok 4 '*'with a layout'* && $why != 'no reason' ]] && ok=1
+proof_result selftest-fault-inject "$ok" "$layout: ${why#\# }"
 exit "$failed"
