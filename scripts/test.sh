@@ -12,15 +12,34 @@ source "$(dirname "$0")/lib.sh"
 export T0=$(date +%s)
 stage() { "$repo/scripts/stage.sh" "$@"; }
 
+# Which kernel a result of the tally ran on.  Each test runs once per
+# kernel: the KUnit cases are counted on series (kunit:) and again on
+# kcsan (kcsan-kunit:), which are two results, not one counted twice.
+kernel_of() {
+	case $1 in
+	proof*) echo "base-tests (the base + the test patches, must fail)" ;;
+	kcsan*) echo "kcsan (the series under KCSAN)" ;;
+	kernel | kunit:* | selftest:* | stress-kernel-* | stress-run-*) echo "series" ;;
+	*) echo "no kernel (set-up, export, checkpatch, per-patch builds)" ;;
+	esac
+}
+
 # A skipped test proves nothing: it counts as failed.
 summary() {
-	local pass fail
+	local pass fail verdict name
 	pass=$(grep -c '^PASS ' "$RESULTS")
 	fail=$(grep -c '^\(FAIL\|SKIP\) ' "$RESULTS")
 	if [ "$fail" -gt 0 ]; then
 		echo "failed:"
 		sed -n 's/^FAIL /  /p; s/^SKIP \(.*\)/  \1 (skipped)/p' "$RESULTS"
 	fi
+	echo "results per kernel:"
+	while read -r verdict name; do
+		echo "$(kernel_of "$name")|$verdict"
+	done < "$RESULTS" | sort | uniq -c | awk '
+		{ split(substr($0, index($0, $2)), f, "|"); n[f[1]] += $1
+		  if (f[2] != "PASS") bad[f[1]] += $1 }
+		END { for (k in n) printf "  %4d on %s, %d of them failed\n", n[k], k, bad[k] }'
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
 	exit
