@@ -34,8 +34,10 @@ export SPLATS=$work/splats
 stage kcsan-kernel "$repo/scripts/kernel.sh" -c "$work/Kconfig.fragment" \
 	-c "$repo/scripts/kcsan.config" -k kcsan series
 status=0
+# KCSAN's watchpoints slow every access down: the kunit.py timeout is
+# three times kunit.sh's 1200 s, the stress boot keeps stress.sh's.
 stage kcsan-kunit env KUNIT_PREFIX=kcsan-kunit KUNIT_ARGS=kcsan.skip_watch=50 \
-	"$repo/scripts/kunit.sh" kcsan || status=1
+	"$repo/scripts/kunit.sh" -t 3600 kcsan || status=1
 stage kcsan-stress env STRESS_CYCLES=1 STRESS_ARGS=kcsan.skip_watch=100 \
 	"$repo/scripts/stress.sh" run kcsan || status=1
 

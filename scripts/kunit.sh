@@ -1,20 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# KUnit on a built test kernel: kunit.sh NAME
+# KUnit on a built test kernel: kunit.sh [-t SECONDS] NAME
 #
 # kunit.py exec boots build/k/NAME (QEMU, 2 vCPUs, every KASAN report
 # shown) and leaves the kernel log in build/k/NAME/out/test.log.  Tally:
 # kunit:<suite>.<case> per case from kunit.py's JSON, kunit:every-case-ran,
 # which fails when a KUNIT_CASE() of the suite's source has no result, and
 # kunit:kernel-log, which fails when that log has a line of scripts/splats.
-# A skipped case fails the run, as it fails make test.
+# A skipped case fails the run, as it fails make test.  -t: kunit.py's
+# timeout for the whole boot (default 1200 s; KUnit itself gives each case
+# 300 s in 6.12).
 #
 #	KUNIT_PREFIX	the tally's prefix instead of "kunit"
 #	KUNIT_ARGS	more kernel command line
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-[ $# -eq 1 ] || die "usage: kunit.sh NAME"
+usage="usage: kunit.sh [-t SECONDS] NAME"
+timeout=1200
+while getopts t: opt; do
+	case $opt in
+	t) timeout=$OPTARG ;;
+	*) die "$usage" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || die "$usage"
 src=$kdir/$1/src out=$kdir/$1/out
 rm -f "$out/kunit.json" "$out/test.log"
 [ -f "$src/drivers/nvmem/.kunitconfig" ] || die "$1 has no nvmem KUnit suite"
@@ -24,7 +35,7 @@ rm -f "$out/kunit.json" "$out/test.log"
 kargs="kasan_multi_shot i8042.nokbd i8042.noaux ${KUNIT_ARGS:-}"
 status=0
 (cd "$src" && ./tools/testing/kunit/kunit.py exec --arch=x86_64 "--build_dir=$out" \
-	--qemu_args='-smp 2' --kernel_args="$kargs" --timeout=1200 \
+	--qemu_args='-smp 2' --kernel_args="$kargs" --timeout="$timeout" \
 	--json="$out/kunit.json") || status=$?
 [ -f "$out/kunit.json" ] || die "kunit.py wrote no JSON"
 
