@@ -2,32 +2,70 @@
 /*
  * nvstress: the user-space side of scripts/stress.sh
  *
+ * The EEPROM is an at24 24c02 (256 bytes) on i2c-stub.  at24_read() cuts a
+ * read into chunks of io_limit (128) bytes under at24->lock, and regmap cuts
+ * each chunk into SMBus I2C block transfers of at most 31 bytes
+ * (max_raw_read of regmap_i2c_smbus_i2c_block, I2C_SMBUS_BLOCK_MAX - 1:
+ * i2c-stub has no plain I2C), so a whole read is 2 chunks, 10 transfers.
+ *
+ * CTL is a directory shared by the commands: CTL/clock holds counters in
+ * shared memory (unbinds started, the last bind done, the writer's last
+ * value), CTL/stop ends the readers and the writer, and each of them makes
+ * CTL/ready.TAG once it has worked right after the last bind.
+ *
  * nvstress fill FILE
  *	Write the test pattern (byte o holds o * 37 + 11) over the whole file.
- * nvstress read TAG THREADS PARENT|FILE STOPFILE
- *	Read 32 bytes at offset 0 in a loop from THREADS threads sharing one
- *	file descriptor until STOPFILE exists, and count the bytes that differ
- *	from the pattern.  PARENT is a device directory
- *	whose nvmem child (a subdirectory named like PARENT's basename plus
- *	digits) holds the nvmem file; it is looked up again after each
- *	failure, as the child's name changes with every bind.  A FILE (no
- *	such child) is read as it is.  Prints one line: reads with data, wrong
- *	bytes, and reads per errno.
- *	"tail" counts the reads with data after the last error: a reader
- *	that works again after the last bind has one.
- * nvstress write TAG PARENT STOPFILE
- *	Own bytes 128 to 143 of PARENT's nvmem file: write a new pattern there,
- *	read it back and count the bytes that differ, every 10 ms until
- *	STOPFILE exists; on an error, open the file of the next bind.  Prints one line:
- *	writes, verified read-backs, wrong bytes, and failures per errno.
- * nvstress cycle N DRIVERDIR DEVICE ACQUIRE STOP_ON_SPLAT
+ * nvstress read TAG THREADS SIZE PARENT|FILE CTL
+ *	Read from THREADS threads sharing one file descriptor until CTL/stop
+ *	exists: in turn the whole SIZE bytes at 0, and a random length in
+ *	[1, SIZE + 44] at a random offset in [0, SIZE], so that most reads
+ *	span several transfers and many run past the end.  Each read must
+ *	return exactly the documented length (SIZE - offset when it runs past
+ *	the end, 0 at SIZE) and every byte must be the pattern's, except that
+ *	the writer's bytes (128 to 143) may all hold the pattern XOR one value
+ *	V: at24->lock orders whole reads and writes, so a read sees one write.
+ *	A read may fail with ENODEV (the sysfs file of an unbound device, or
+ *	the consumer's handle on it) or EACCES (at24's window, see below);
+ *	reopening may fail with ENOENT or ENODEV (the file is gone, or going,
+ *	while unbound).  Any other errno counts as "other".  PARENT is a
+ *	device directory whose nvmem child (a subdirectory named like PARENT's
+ *	basename plus digits) holds the nvmem file; it is looked up again after
+ *	each failure, as the child's name changes with every bind.  A FILE (no
+ *	such child) is read as it is.  Prints one line of counters: reads with
+ *	data, whole reads, reads of more than one at24 chunk, reads cut at the
+ *	end as documented, reads with data during which an unbind started,
+ *	short (or long) reads, wrong bytes, reads per errno, reopen failures
+ *	per errno, other errnos, and the threads that read right after the
+ *	last bind.
+ * nvstress write TAG PARENT CTL
+ *	Own bytes 128 to 143 of PARENT's nvmem file: write the pattern XOR a
+ *	new V (1 to 255) there, read it back and count the bytes that differ,
+ *	every 10 ms until CTL/stop exists; on an error, open the file of the
+ *	next bind.  Its errnos are the readers'.  Keeps its last V in CTL.
+ * nvstress cycle N DRIVERDIR DEVICE ACQUIRE STOP_ON_SPLAT CTL
  *	Unbind DEVICE from DRIVERDIR and bind it again N times; after each
  *	bind, write the name of the new nvmem device to ACQUIRE (unless "-").
- *	Logs each cycle to /dev/kmsg at debug level.  With STOP_ON_SPLAT,
- *	stops once a kernel report has tainted the kernel.
+ *	Counts each unbind in CTL before it starts and flags the end of the
+ *	last cycle there.  Logs each cycle to /dev/kmsg at debug level.  With
+ *	STOP_ON_SPLAT, stops once a kernel report has tainted the kernel.
+ * nvstress check PARENT CTL
+ *	Read the whole file at once and compare every byte with the pattern,
+ *	the writer's with its last V.  Exits 1 on a difference.
  * nvstress sweep FILE FORCE_RO
  *	The bad-input sweep of an nvmem sysfs file of a root-only, writable
  *	device (FORCE_RO its force_ro attribute, or "-").
+ *
+ * at24's window errno is EACCES.  at24_remove() disables the client's
+ * runtime PM, and only after it has returned does the driver core release
+ * the devres that unregisters the nvmem device (devm_nvmem_register()).  In
+ * between, the nvmem device and its ops are live, and a read reaching
+ * at24_read() gets -EACCES from pm_runtime_resume_and_get(): rpm_resume()
+ * refuses a device whose runtime PM is disabled unless it was active then,
+ * and at24 is suspended between reads.  Binding has no window: at24_probe()
+ * enables runtime PM before devm_nvmem_register() creates the file.  A read
+ * or write failing so has not reached the chip (the errno comes before the
+ * first transfer, and i2c-stub's transfers do not fail), nor one failing
+ * with ENODEV (the nvmem core's guard, or kernfs, refuses it first).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -35,22 +73,46 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NERR 140
 
-static const char *parent, *stopfile;
+/* at24's io_limit: a longer read takes more than one at24 chunk */
+#define AT24_CHUNK	128
+/* longest read: past the end of a 24c02 by up to 44 bytes */
+#define READ_MAX	4096
+
+/* Shared by the commands through CTL/clock */
+struct ctl {
+	unsigned long unbinds;		/* unbinds started */
+	unsigned long final;		/* the last cycle is done */
+	unsigned long writer_v;		/* the writer's last V written */
+};
+
+/* What a reader or the writer counts */
+struct stats {
+	unsigned long data, full, multi, eof, overlap, shorts, wrong;
+	unsigned long writes, verified;
+	unsigned long rerr[NERR + 1];	/* reads (and writes) per errno */
+	unsigned long oerr[NERR + 1];	/* reopens per errno */
+};
+
+static const char *parent, *ctldir, *tag;
 static char leaf[64];
-static int shared_fd = -1;
+static struct ctl *ctl;
+static size_t size;
+static int shared_fd = -1, nthreads, ready_threads;
 static pthread_mutex_t reopen_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long generation;
-static unsigned long counts[NERR + 1];	/* [0]: reads that gave data */
-static unsigned long eofs, wrong_bytes, tail;
+static struct stats total;
 
 /*
  * The writer's region: small, because at24 holds its lock for a whole write,
@@ -59,21 +121,96 @@ static unsigned long eofs, wrong_bytes, tail;
 #define WRITER_START	128
 #define WRITER_LEN	16
 
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+#define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
+
 /* What the EEPROM holds at @off outside the writer's region */
 static unsigned char pattern(unsigned long off)
 {
 	return off * 37 + 11;
 }
 
+static int in_writer_region(unsigned long off)
+{
+	return off >= WRITER_START && off < WRITER_START + WRITER_LEN;
+}
+
+/*
+ * Bytes of @buf (read at @off) that are not what the EEPROM holds: the
+ * pattern, in the writer's region XOR @v, or XOR one value for all of them
+ * if @v is -1 (whatever write the read saw, but only one).
+ */
 static unsigned long count_wrong(const unsigned char *buf, size_t len,
-				 unsigned long off, unsigned char xor)
+				 unsigned long off, int v)
 {
 	unsigned long n = 0;
+	unsigned char want;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		n += buf[i] != (pattern(off + i) ^ xor);
+	for (i = 0; i < len; i++) {
+		want = pattern(off + i);
+		if (in_writer_region(off + i)) {
+			if (v < 0)
+				v = buf[i] ^ want;
+			want ^= v;
+		}
+		n += buf[i] != want;
+	}
 	return n;
+}
+
+/* Map CTL/clock, which whoever comes first creates */
+static void ctl_map(void)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/clock", ctldir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	/* the same length for all: no data lost if it exists already */
+	if (fd < 0 || ftruncate(fd, sizeof(*ctl))) {
+		perror(path);
+		exit(2);
+	}
+	ctl = mmap(NULL, sizeof(*ctl), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (ctl == MAP_FAILED) {
+		perror(path);
+		exit(2);
+	}
+	close(fd);
+}
+
+/* Make CTL/NAME: a ready file */
+static void ctl_touch(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", ctldir, name);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int stopped(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/stop", ctldir);
+	return access(path, F_OK) == 0;
+}
+
+/* One more thread worked after the last bind: all of them, say so */
+static void thread_ready(void)
+{
+	char name[128];
+
+	pthread_mutex_lock(&reopen_lock);
+	if (++ready_threads == nthreads) {
+		snprintf(name, sizeof(name), "ready.%s", tag);
+		ctl_touch(name);
+	}
+	pthread_mutex_unlock(&reopen_lock);
 }
 
 /* The nvmem child of parent, or parent itself if it is a file */
@@ -104,92 +241,162 @@ static int find_file(char *path, size_t len)
 	return -1;
 }
 
-/* Open the file again onto the shared descriptor, once per generation */
-static void reopen(unsigned long seen)
+static int errno_index(int e)
+{
+	return e > 0 && e < NERR ? e : NERR;
+}
+
+/* Open the file of the current bind, counting a failure per errno */
+static int open_file(int flags, struct stats *s)
 {
 	char path[PATH_MAX];
+	int fd = -1;
+
+	if (find_file(path, sizeof(path)) == 0)
+		fd = open(path, flags);
+	if (fd < 0)
+		s->oerr[errno_index(errno)]++;
+	return fd;
+}
+
+/* Open the file again onto the shared descriptor, once per generation */
+static void reopen(unsigned long seen, struct stats *s)
+{
 	int fd;
 
 	pthread_mutex_lock(&reopen_lock);
 	if (generation == seen) {
-		if (find_file(path, sizeof(path)) == 0) {
-			fd = open(path, O_RDONLY);
-			if (fd >= 0) {
-				if (shared_fd < 0) {
-					shared_fd = fd;
-				} else {
-					dup2(fd, shared_fd);
-					close(fd);
-				}
-				generation++;
+		fd = open_file(O_RDONLY, s);
+		if (fd >= 0) {
+			if (shared_fd < 0) {
+				shared_fd = fd;
+			} else {
+				dup2(fd, shared_fd);
+				close(fd);
 			}
+			generation++;
 		}
 	}
 	pthread_mutex_unlock(&reopen_lock);
 }
 
+/* A read that returned @r of @len bytes at @off: check length and bytes */
+static int count_read(struct stats *s, const unsigned char *buf, ssize_t r,
+		      size_t len, size_t off, unsigned long unbinds)
+{
+	/* documented: a read past the end stops there, one at the end is 0 */
+	size_t want = off >= size ? 0 : len < size - off ? len : size - off;
+	unsigned long wrong;
+
+	if ((size_t)r != want) {
+		s->shorts++;
+		return 0;
+	}
+	if (want < len)
+		s->eof++;
+	if (!r)
+		return 0;
+	wrong = count_wrong(buf, r, off, -1);
+	s->wrong += wrong;
+	s->data++;
+	s->full += off == 0 && (size_t)r == size;
+	s->multi += r > AT24_CHUNK;
+	/* in flight while an unbind began: the unbind had to wait for it */
+	s->overlap += LOAD(ctl->unbinds) != unbinds;
+	return !wrong;
+}
+
 static void *reader(void *arg)
 {
-	unsigned long local[NERR + 1] = {}, leofs = 0, lwrong = 0, ltail = 0;
-	unsigned long gen, i;
-	unsigned char buf[32];
+	unsigned int seed = (uintptr_t)arg * 2654435761u ^ getpid() ^ time(NULL);
+	unsigned long gen, i, unbinds, after_last_bind;
+	unsigned char buf[READ_MAX];
+	struct stats s = {};
+	size_t off, len;
+	int e, ready = 0;
 	ssize_t r;
-	int e;
 
-	(void)arg;
 	for (i = 0; ; i++) {
-		if ((i & 63) == 0 && access(stopfile, F_OK) == 0)
+		if ((i & 7) == 0 && stopped())
 			break;
 		pthread_mutex_lock(&reopen_lock);
 		gen = generation;
 		pthread_mutex_unlock(&reopen_lock);
 		if (shared_fd < 0) {
-			reopen(gen);
+			reopen(gen, &s);
 			if (shared_fd < 0) {
-				local[ENOENT]++;
 				usleep(1000);
 				continue;
 			}
 		}
-		r = pread(shared_fd, buf, sizeof(buf), 0);
-		if (r > 0) {
-			local[0]++;
-			ltail++;
-			/* a short read is as wrong as a wrong byte */
-			lwrong += count_wrong(buf, r, 0, 0) + sizeof(buf) - r;
+		off = 0;
+		len = size;
+		if (i & 1) {
+			off = rand_r(&seed) % (size + 1);
+			len = 1 + rand_r(&seed) % (size + 44);
+		}
+		after_last_bind = LOAD(ctl->final);
+		unbinds = LOAD(ctl->unbinds);
+		r = pread(shared_fd, buf, len, off);
+		if (r >= 0) {
+			if (count_read(&s, buf, r, len, off, unbinds) &&
+			    after_last_bind && !ready) {
+				ready = 1;
+				thread_ready();
+			}
 			continue;
 		}
-		ltail = 0;
-		if (r == 0) {
-			leofs++;
-			continue;
-		}
-		e = errno < NERR ? errno : NERR;
-		local[e]++;
+		e = errno_index(errno);
+		s.rerr[e]++;
 		/* the device went away: find the new one */
-		reopen(gen);
+		reopen(gen, &s);
 		if (e != ENODEV)
 			usleep(1000);
 	}
 	pthread_mutex_lock(&reopen_lock);
-	for (i = 0; i <= NERR; i++)
-		counts[i] += local[i];
-	eofs += leofs;
-	wrong_bytes += lwrong;
-	tail = tail > ltail ? tail : ltail;
+	total.data += s.data;
+	total.full += s.full;
+	total.multi += s.multi;
+	total.eof += s.eof;
+	total.overlap += s.overlap;
+	total.shorts += s.shorts;
+	total.wrong += s.wrong;
+	for (i = 0; i <= NERR; i++) {
+		total.rerr[i] += s.rerr[i];
+		total.oerr[i] += s.oerr[i];
+	}
 	pthread_mutex_unlock(&reopen_lock);
 	return NULL;
 }
 
-static void print_errnos(void)
+/*
+ * The errnos as documented (see the top), then the count of the others and
+ * their names: other_errnos=read:EIO:3,reopen:EPERM:1
+ */
+static void print_errnos(const struct stats *s)
 {
-	int i;
+	const char *what = "read";
+	unsigned long other = 0;
+	const unsigned long *err;
+	char list[2048] = "", *p = list;
+	int i, j;
 
-	for (i = 1; i <= NERR; i++)
-		if (counts[i])
-			printf(" %s=%lu", strerrorname_np(i) ? strerrorname_np(i) : "E?",
-			       counts[i]);
-	printf("\n");
+	printf(" ENODEV=%lu EACCES=%lu reopen_ENOENT=%lu reopen_ENODEV=%lu",
+	       s->rerr[ENODEV], s->rerr[EACCES], s->oerr[ENOENT], s->oerr[ENODEV]);
+	for (j = 0; j < 2; j++) {
+		err = j ? s->oerr : s->rerr;
+		for (i = 1; i <= NERR; i++) {
+			if (!err[i] || i == ENODEV || (j ? i == ENOENT : i == EACCES))
+				continue;
+			other += err[i];
+			p += snprintf(p, list + sizeof(list) - p, "%s%s:%s:%lu",
+				      p == list ? "" : ",", what,
+				      i < NERR && strerrorname_np(i) ?
+				      strerrorname_np(i) : "E?", err[i]);
+		}
+		what = "reopen";
+	}
+	printf(" other=%lu other_errnos=%s\n", other, *list ? list : "-");
 }
 
 static int do_fill(const char *file)
@@ -216,70 +423,107 @@ static int do_fill(const char *file)
 	return 0;
 }
 
-static int do_write(const char *tag)
+static int do_write(void)
 {
-	unsigned long writes = 0, verified = 0, wrong = 0, v = 0, wtail = 0;
 	unsigned char buf[WRITER_LEN], back[WRITER_LEN];
-	char path[PATH_MAX];
-	int fd = -1, e;
+	unsigned long after_last_bind, wrong;
+	struct stats s = {};
+	int fd = -1, e, v = 0, ready = 0;
 	ssize_t r;
 
-	while (access(stopfile, F_OK)) {
+	while (!stopped()) {
 		if (fd < 0) {
-			if (find_file(path, sizeof(path)) ||
-			    (fd = open(path, O_RDWR)) < 0) {
-				counts[errno < NERR ? errno : NERR]++;
-				wtail = 0;
+			fd = open_file(O_RDWR, &s);
+			if (fd < 0) {
 				usleep(1000);
 				continue;
 			}
 		}
-		v = (v + 1) & 0xff;
+		v = v % 255 + 1;
 		for (r = 0; r < WRITER_LEN; r++)
 			buf[r] = pattern(WRITER_START + r) ^ v;
+		after_last_bind = LOAD(ctl->final);
 		r = pwrite(fd, buf, WRITER_LEN, WRITER_START);
 		if (r == WRITER_LEN) {
-			writes++;
+			s.writes++;
+			STORE(ctl->writer_v, v);
 			r = pread(fd, back, WRITER_LEN, WRITER_START);
 			if (r == WRITER_LEN) {
-				verified++;
-				wtail++;
-				wrong += count_wrong(back, WRITER_LEN,
-						     WRITER_START, v);
+				s.verified++;
+				wrong = count_wrong(back, WRITER_LEN,
+						    WRITER_START, v);
+				s.wrong += wrong;
+				if (!wrong && after_last_bind && !ready) {
+					ready = 1;
+					thread_ready();
+				}
 				usleep(10000);
 				continue;
 			}
 		}
-		e = r < 0 && errno < NERR ? errno : NERR;
-		counts[e]++;
-		wtail = 0;
-		if (e != ENODEV)
-			usleep(1000);
-		/* the device went away, or the write was cut: next bind */
+		if (r >= 0) {
+			/* cut short: never as documented */
+			s.shorts++;
+		} else {
+			e = errno_index(errno);
+			s.rerr[e]++;
+			if (e != ENODEV)
+				usleep(1000);
+		}
+		/* the device went away: next bind */
 		close(fd);
 		fd = -1;
 	}
-	printf("stress: writer %s writes=%lu verified=%lu wrong=%lu tail=%lu",
-	       tag, writes, verified, wrong, wtail);
-	print_errnos();
+	printf("stress: writer %s writes=%lu verified=%lu short=%lu wrong=%lu last=%d ready=%d",
+	       tag, s.writes, s.verified, s.shorts, s.wrong, v, ready);
+	print_errnos(&s);
 	return 0;
 }
 
-static int do_read(const char *tag, int nthreads)
+static int do_read(void)
 {
 	pthread_t t[64];
-	int i;
+	long i;
 
-	if (nthreads < 1 || nthreads > 64)
+	if (nthreads < 1 || nthreads > 64 || size < 1 || size > READ_MAX - 44)
 		return 2;
 	for (i = 0; i < nthreads; i++)
-		pthread_create(&t[i], NULL, reader, NULL);
+		pthread_create(&t[i], NULL, reader, (void *)i);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
-	printf("stress: reader %s threads=%d data=%lu wrong=%lu tail=%lu eof=%lu",
-	       tag, nthreads, counts[0], wrong_bytes, tail, eofs);
-	print_errnos();
+	printf("stress: reader %s threads=%d data=%lu full=%lu multi=%lu eof=%lu overlap=%lu short=%lu wrong=%lu ready=%d",
+	       tag, nthreads, total.data, total.full, total.multi, total.eof,
+	       total.overlap, total.shorts, total.wrong, ready_threads);
+	print_errnos(&total);
 	return 0;
+}
+
+/* The whole content after the last cycle, the writer's bytes its last V */
+static int do_check(void)
+{
+	unsigned char buf[READ_MAX];
+	struct stats s = {};
+	unsigned long wrong;
+	struct stat st;
+	ssize_t r;
+	int fd, v = LOAD(ctl->writer_v);
+
+	fd = open_file(O_RDONLY, &s);
+	if (fd < 0 || fstat(fd, &st) || st.st_size > READ_MAX) {
+		printf("stress: final content: cannot open: %s\n", strerror(errno));
+		return 1;
+	}
+	r = pread(fd, buf, st.st_size, 0);
+	close(fd);
+	if (r != st.st_size) {
+		printf("stress: final content: read %zd of %lld bytes: %s\n", r,
+		       (long long)st.st_size, r < 0 ? strerror(errno) : "short");
+		return 1;
+	}
+	wrong = count_wrong(buf, r, 0, v);
+	printf("stress: final content %s: %zd bytes, %lu wrong, writer's V %d\n",
+	       wrong ? "WRONG" : "right", r, wrong, v);
+	return !!wrong;
 }
 
 static int write_str(const char *path, const char *s)
@@ -328,6 +572,7 @@ static int do_cycle(long n, const char *drv, const char *dev,
 			if (write(kmsg, msg, strlen(msg)) < 0)
 				kmsg = -1;
 		}
+		__atomic_add_fetch(&ctl->unbinds, 1, __ATOMIC_SEQ_CST);
 		r = write_str(ub, dev);
 		if (r) {
 			printf("stress: cycle %ld: unbind: %s\n", i, strerror(-r));
@@ -358,6 +603,8 @@ static int do_cycle(long n, const char *drv, const char *dev,
 			break;
 		}
 	}
+	/* from now on a good read or write is one after the last bind */
+	STORE(ctl->final, 1);
 	printf("stress: cycles done %ld\n", i - 1);
 	printf("stress: acquire failures %ld\n", acqfail);
 	return 0;
@@ -452,39 +699,48 @@ static int do_sweep(const char *file, const char *force_ro)
 	return sweep_fail;
 }
 
-/* PARENT (see "read") and STOPFILE of the read and write commands */
-static void set_parent(const char *path, const char *stop)
+/* PARENT (see "read") and CTL of the read, write, cycle and check commands */
+static void set_parent(const char *path, const char *dir)
 {
 	const char *b = strrchr(path, '/');
 
 	parent = path;
-	stopfile = stop;
+	ctldir = dir;
 	snprintf(leaf, sizeof(leaf), "%s", b ? b + 1 : path);
+	ctl_map();
 }
 
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 6 && !strcmp(argv[1], "read")) {
-		set_parent(argv[4], argv[5]);
-		return do_read(argv[2], atoi(argv[3]));
+	if (argc == 7 && !strcmp(argv[1], "read")) {
+		tag = argv[2];
+		nthreads = atoi(argv[3]);
+		size = strtoul(argv[4], NULL, 0);
+		set_parent(argv[5], argv[6]);
+		return do_read();
 	}
-	if (argc == 7 && !strcmp(argv[1], "cycle")) {
+	if (argc == 8 && !strcmp(argv[1], "cycle")) {
 		static char dir[PATH_MAX];
 
 		snprintf(dir, sizeof(dir), "/sys/bus/i2c/devices/%s", argv[4]);
-		parent = dir;
-		snprintf(leaf, sizeof(leaf), "%s", argv[4]);
+		set_parent(dir, argv[7]);
 		return do_cycle(atol(argv[2]), argv[3], argv[4], argv[5],
 				atoi(argv[6]));
+	}
+	if (argc == 4 && !strcmp(argv[1], "check")) {
+		set_parent(argv[2], argv[3]);
+		return do_check();
 	}
 	if (argc == 4 && !strcmp(argv[1], "sweep"))
 		return do_sweep(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "fill"))
 		return do_fill(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "write")) {
+		tag = argv[2];
+		nthreads = 1;
 		set_parent(argv[3], argv[4]);
-		return do_write(argv[2]);
+		return do_write();
 	}
 	fprintf(stderr, "usage: see the comment at the top of nvstress.c\n");
 	return 2;

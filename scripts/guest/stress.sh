@@ -33,23 +33,31 @@ if insmod /nvmem_test_consumer.ko; then
 	basename "$(dirname "$nvf")" > $acq
 fi
 
-rm -f /tmp/stop
+# The readers, the writer and the cycles share the directory $ctl (see
+# nvstress.c): unbind counts, the end of the last cycle, the ready and stop
+# files.
+ctl=/tmp/nvstress
+rm -rf $ctl
+mkdir $ctl
+size=$(stat -c %s "$nvf")
 i=1
 while [ "$i" -le "$STRESS_READERS" ]; do
-	/nvstress read "proc$i" 1 /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.$i 2>&1 &
+	/nvstress read "proc$i" 1 "$size" /sys/bus/i2c/devices/$dev $ctl > /tmp/reader.$i 2>&1 &
 	i=$((i + 1))
 done
-/nvstress read shared-fd "$STRESS_THREADS" /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.t 2>&1 &
-/nvstress write bytes-128-143 /sys/bus/i2c/devices/$dev /tmp/stop > /tmp/reader.w 2>&1 &
+/nvstress read shared-fd "$STRESS_THREADS" "$size" /sys/bus/i2c/devices/$dev $ctl > /tmp/reader.t 2>&1 &
+/nvstress write bytes-128-143 /sys/bus/i2c/devices/$dev $ctl > /tmp/reader.w 2>&1 &
 if [ "$acq" != - ]; then
-	/nvstress read in-kernel-consumer 1 /sys/kernel/debug/nvmem-test-consumer/device /tmp/stop > /tmp/reader.c 2>&1 &
+	/nvstress read in-kernel-consumer 1 "$size" /sys/kernel/debug/nvmem-test-consumer/device $ctl > /tmp/reader.c 2>&1 &
 fi
 sleep 1
 echo "stress: $STRESS_CYCLES cycles, $STRESS_READERS reader processes, $STRESS_THREADS threads on one fd, in-kernel consumer: $([ "$acq" = - ] && echo no || echo yes)"
-/nvstress cycle "$STRESS_CYCLES" /sys/bus/i2c/drivers/at24 $dev "$acq" "$STRESS_STOP_ON_SPLAT" | tee -a $rep
+/nvstress cycle "$STRESS_CYCLES" /sys/bus/i2c/drivers/at24 $dev "$acq" "$STRESS_STOP_ON_SPLAT" $ctl | tee /tmp/cycle
+cat /tmp/cycle >> $rep
+
 # the readers and the writer must work again after the last bind
 sleep 2
-touch /tmp/stop
+touch $ctl/stop
 wait
 cat /tmp/reader.* >> $rep
 
