@@ -57,7 +57,9 @@ judge() {
 	expect '^stress: acquire failures 0$' "the consumer could not acquire the device"
 	expect '^stress: reader in-kernel-consumer ' "no in-kernel consumer"
 	expect '^sweep: all as documented$' "bad-input sweep"
-	if grep -E '^stress: (fill failed|cycle [0-9]+: bind:)' "$rep"; then
+	expect '^stress: waited [0-9]+s for the readers and the writer' \
+		"no wait for the readers after the last bind"
+	if grep -E '^stress: (fill failed|cycle [0-9]+: bind:|not ready after)' "$rep"; then
 		fail=1
 	fi
 	judge_counters "$rep" "$c" "$want" || fail=1

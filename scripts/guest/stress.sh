@@ -40,23 +40,50 @@ ctl=/tmp/nvstress
 rm -rf $ctl
 mkdir $ctl
 size=$(stat -c %s "$nvf")
+tags=
 i=1
 while [ "$i" -le "$STRESS_READERS" ]; do
 	/nvstress read "proc$i" 1 "$size" /sys/bus/i2c/devices/$dev $ctl > /tmp/reader.$i 2>&1 &
+	tags="$tags proc$i"
 	i=$((i + 1))
 done
 /nvstress read shared-fd "$STRESS_THREADS" "$size" /sys/bus/i2c/devices/$dev $ctl > /tmp/reader.t 2>&1 &
 /nvstress write bytes-128-143 /sys/bus/i2c/devices/$dev $ctl > /tmp/reader.w 2>&1 &
+tags="$tags shared-fd bytes-128-143"
 if [ "$acq" != - ]; then
 	/nvstress read in-kernel-consumer 1 "$size" /sys/kernel/debug/nvmem-test-consumer/device $ctl > /tmp/reader.c 2>&1 &
+	tags="$tags in-kernel-consumer"
 fi
 sleep 1
 echo "stress: $STRESS_CYCLES cycles, $STRESS_READERS reader processes, $STRESS_THREADS threads on one fd, in-kernel consumer: $([ "$acq" = - ] && echo no || echo yes)"
 /nvstress cycle "$STRESS_CYCLES" /sys/bus/i2c/drivers/at24 $dev "$acq" "$STRESS_STOP_ON_SPLAT" $ctl | tee /tmp/cycle
 cat /tmp/cycle >> $rep
 
-# the readers and the writer must work again after the last bind
-sleep 2
+# wait_ready SECONDS TAG...: each reader (all its threads) and the writer
+# must work again after the last bind, so wait until each has said so, in a
+# bound that only a failure reaches (a reader needs well under a second)
+wait_ready() {
+	local tenths=$(($1 * 10)) tag
+	shift
+	for tag in "$@"; do
+		while [ ! -e $ctl/ready.$tag ]; do
+			if [ "$tenths" -le 0 ]; then
+				echo "stress: not ready after the last bind: $tag" >> $rep
+				break
+			fi
+			sleep 0.1
+			tenths=$((tenths - 1))
+		done
+	done
+}
+# Unless the cycles stopped early (a splat, a failed bind), when the device
+# may be gone for good and the run has failed anyway
+if grep -q "^stress: cycles done $STRESS_CYCLES\$" /tmp/cycle; then
+	t=$(date +%s)
+	# shellcheck disable=SC2086 # the tags are words
+	wait_ready 120 $tags
+	echo "stress: waited $(($(date +%s) - t))s for the readers and the writer after the last bind" >> $rep
+fi
 touch $ctl/stop
 wait
 cat /tmp/reader.* >> $rep
