@@ -59,6 +59,8 @@ judge() {
 	expect '^sweep: all as documented$' "bad-input sweep"
 	expect '^stress: waited [0-9]+s for the readers and the writer' \
 		"no wait for the readers after the last bind"
+	# the whole 24c02 (256 bytes), the writer's bytes its last value
+	expect '^stress: final content right: 256 bytes' "the content after the last cycle"
 	if grep -E '^stress: (fill failed|cycle [0-9]+: bind:|not ready after)' "$rep"; then
 		fail=1
 	fi

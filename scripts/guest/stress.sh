@@ -87,6 +87,8 @@ fi
 touch $ctl/stop
 wait
 cat /tmp/reader.* >> $rep
+# Every byte once more, with the writer stopped: its bytes hold its last value
+/nvstress check /sys/bus/i2c/devices/$dev $ctl >> $rep 2>&1
 
 # The cycle of the first splat: the last "nvstress: cycle N" before it
 dmesg | sed 's/^\[[ 0-9.]*\] //' | awk '
