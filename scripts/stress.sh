@@ -5,15 +5,27 @@
 # Boots the test kernels series and base-tests (scripts/kernel.sh, KASAN,
 # lockdep, kmemleak, hung-task detection) with scripts/qemu.sh and the hook
 # scripts/guest/stress.sh: bench/nvstress.c unbinds and binds the EEPROM
-# STRESS_CYCLES times while readers read it: processes with a file
-# descriptor each and threads sharing one, on the sysfs nvmem file, and the
-# kselftest's in-kernel consumer (nvmem_test_consumer, through
-# nvmem_device_read()).  Then a bad-input sweep of the sysfs file, a
-# kmemleak scan and a console check for splats.
+# (a 24c02, 256 bytes) STRESS_CYCLES times while readers read it: processes
+# with a file descriptor each and threads sharing one, on the sysfs nvmem
+# file, and the kselftest's in-kernel consumer (nvmem_test_consumer,
+# through nvmem_device_read()); a writer owns bytes 128 to 143.  Then a
+# bad-input sweep of the sysfs file, a kmemleak scan and a console check
+# for splats.
 #
-# The series must finish every cycle with no splat and no leak.  The base is
-# expected to splat (a read after unbind is a use-after-free there); its run
-# stops at the first kernel report and says in which cycle.
+# The readers read the whole EEPROM and random offset/length pairs that
+# span several SMBus transfers and at24 chunks, many past the end, and
+# check the length of every read (short only as documented at the end of
+# the file) and every byte against the fill pattern (the writer's bytes:
+# one value it wrote).  A read fails only with ENODEV (unbound) or EACCES
+# (at24's window during an unbind, see nvstress.c), a reopen only with
+# ENOENT or ENODEV.  After the last bind the hook waits until every reader
+# thread and the writer have worked again, then checks all 256 bytes.
+#
+# The series must finish every cycle with no splat and no leak, and per
+# reader and writer no wrong byte, no short read, no other errno, and
+# counts above a floor (judge_counters below).  The base is expected to
+# splat (a read after unbind is a use-after-free there); its run stops at
+# the first kernel report and says in which cycle.
 #
 #	STRESS_CYCLES	bind/unbind cycles (default 10000; 1 = smoke: 50
 #			cycles, results under build/stress-smoke)
@@ -28,8 +40,9 @@
 # base-tests is the unfixed kernel; any other (series, kcsan) must pass.
 #
 # Exits non-zero if the series run fails (splat, leak, unfinished cycles,
-# bad-input errno) or the base run shows no splat.  Internal step:
-# stress.sh run KERNEL.
+# bad-input errno, a reader's or the writer's counters) or the base run
+# shows no splat.  Internal steps: stress.sh run KERNEL; stress.sh judge
+# REPORT CYCLES N (the verdict on a report with N readers and writers).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Hook of the stress guest (scripts/stress.sh).  Settings come from the
 # kernel command line (STRESS_*).  The report is every "stress:", "sweep:"
-# and reader line it prints.
+# and reader line it prints.  The readers and the writer are nvstress.c's
+# (what they check is described there); after the last cycle the hook waits
+# until each of them has worked again, stops them and checks the whole
+# content once more.
 
 # console: warnings and errors (splats), not the info lines of every bind
 dmesg -n 5
