@@ -474,8 +474,10 @@ static int do_write(void)
 		close(fd);
 		fd = -1;
 	}
-	printf("stress: writer %s writes=%lu verified=%lu short=%lu wrong=%lu last=%d ready=%d",
-	       tag, s.writes, s.verified, s.shorts, s.wrong, v, ready);
+	/* the last V written, not the last tried */
+	printf("stress: writer %s writes=%lu verified=%lu short=%lu wrong=%lu last=%lu ready=%d",
+	       tag, s.writes, s.verified, s.shorts, s.wrong, LOAD(ctl->writer_v),
+	       ready);
 	print_errnos(&s);
 	return 0;
 }
