@@ -84,13 +84,14 @@ judge() {
 # judge_counters REPORT CYCLES N: per reader and writer (N of them), no
 # wrong byte, no short read or write, no errno but the documented ones
 # (nvstress.c: ENODEV, at24's EACCES; ENOENT and ENODEV reopening), every
-# thread working after the last bind.  Floors per cycle, about a fifth of
-# what the 50-cycle smoke of whole and random reads had (30 reads with data,
-# 3 with ENODEV, 0.2 with an unbind started under it for the in-kernel
-# consumer, the slowest): reads with data, whole ones and ones of more
-# than one at24 chunk, reads with ENODEV, reads an unbind started under
-# (the race happened), and at least one read cut at the end as documented;
-# the writer verified some writes.  A counter missing from a line fails it.
+# thread working after the last bind.  Floors per cycle, a fifth to a
+# twentieth of the least the two first 50-cycle smokes of whole and random
+# reads had per reader (19 reads with data, 10 whole, 12 of two chunks,
+# 2.7 with ENODEV, 0.18 with an unbind started under it): reads with data,
+# whole ones and ones of more than one at24 chunk, reads with ENODEV,
+# reads an unbind started under (the race happened), and at least one read
+# cut at the end as documented; the writer verified some writes.  A
+# counter missing from a line fails it.
 judge_counters() {
 	awk -v c="$2" -v want="$3" '
 		# fail COND WHAT: the line fails for WHAT if COND holds
