@@ -12,8 +12,8 @@ import re
 import sys
 from collections import Counter
 
-COUNTS = re.compile(r"^# .*: (\d+) good, (\d+) ENODEV, (\d+) wrong, (\d+) late, (\d+) errors")
-AROUND = re.compile(r"^# .*: (\d+) errors around the unbind")
+COUNTS = re.compile(r"^# .*: (\d+) good, (\d+) ENODEV, (\d+) EACCES, (\d+) wrong, "
+                    r"(\d+) late, (\d+) errors.*, (\d+) in flight when the unbind began")
 # Frames of the reporting machinery, not of the bug
 MACHINERY = re.compile(r"(dump_stack|print_report|print_address_description|kasan_|"
                        r"__asan_|_printk|show_stack|__warn|report_bug|handle_bug|exc_|asm_exc)")
@@ -29,10 +29,9 @@ def summarize(d):
     # the console without timestamps and without the test's own "# " lines
     console = [re.sub(r"^\[ *[0-9.]*\] ", "", line) for line in read(d, "console.log")]
     splats = read(d, "splats.txt")
-    n = [sum(int(m.group(i)) for m in map(COUNTS.match, tap) if m) for i in range(1, 6)]
-    good, enodev, wrong, late, errors = n
-    around = sum(int(m.group(1)) for m in map(AROUND.match, tap) if m)
-    last = Counter(line.split(", last: ")[1] for line in tap if ", last: " in line)
+    n = [sum(int(m.group(i)) for m in map(COUNTS.match, tap) if m) for i in range(1, 8)]
+    good, enodev, eacces, wrong, late, errors, spanning = n
+    last = Counter(line.split(", last: ")[1].split(",")[0] for line in tap if ", last: " in line)
     unbinds = [float(m.group(1)) for m in (re.match(r"^# unbind took ([\d.]+) ms", t) for t in tap) if m]
     finished = os.path.exists(os.path.join(d, "status"))
     verdicts = [line for line in read(d, "output.txt")
@@ -46,9 +45,9 @@ def summarize(d):
     return {
         "test cases": f"{sum(t.startswith('ok ') for t in tap)} ok, "
                       f"{sum(t.startswith('not ok ') for t in tap)} not ok ({plan})",
-        "reads around the unbind": f"{good} good, {enodev} ENODEV",
-        "": f"{wrong} wrong, {late} good after unbind",
-        " ": f"{around} errors during, {errors} after unbind",
+        "reads around the unbind": f"{good} good, {enodev} ENODEV, {eacces} EACCES",
+        "": f"{wrong} wrong, {late} good after unbind, {errors} other errors",
+        " ": f"{spanning} in flight when the unbind began",
         "reads ended in": outcome,
         "console": f"{len(splats)} splat lines" if splats else "clean",
         "unbind time under load": f"{unbinds[0]} ms (max {max(unbinds)} ms, {len(unbinds)} unbinds)"

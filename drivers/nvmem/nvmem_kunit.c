@@ -109,6 +109,9 @@ struct nvmem_kunit_stats {
  *	qcom-spmi-sdam, a provider may own registers beyond the cells it
  *	registers
  * @delay_us: time each callback sleeps, to widen race windows
+ * @compat: set nvmem_config.compat, with the provider device as base_dev:
+ *	the compat "eeprom" file is in the provider device's directory, as
+ *	at24 has it
  * @no_reg_read: register without a reg_read() callback
  * @no_reg_write: register without a reg_write() callback
  * @read_only: set nvmem_config.read_only
@@ -127,6 +130,7 @@ struct nvmem_kunit_pdata {
 	unsigned int size;
 	unsigned int space;
 	unsigned int delay_us;
+	bool compat;
 	bool no_reg_read;
 	bool no_reg_write;
 	bool read_only;
@@ -309,6 +313,7 @@ static void nvmem_kunit_fill_config(struct nvmem_config *config,
 	config->owner = THIS_MODULE;
 	config->size = pdata->size;
 	config->read_only = pdata->read_only;
+	config->compat = pdata->compat;
 	config->cells = pdata->cells;
 	config->ncells = pdata->ncells;
 	config->keepout = pdata->keepout;
@@ -322,7 +327,10 @@ static void nvmem_kunit_fill_config(struct nvmem_config *config,
 static int nvmem_kunit_probe(struct platform_device *pdev)
 {
 	const struct nvmem_kunit_pdata *pdata = dev_get_platdata(&pdev->dev);
-	struct nvmem_config config = { .dev = &pdev->dev };
+	struct nvmem_config config = {
+		.dev = &pdev->dev,
+		.base_dev = &pdev->dev,
+	};
 	struct nvmem_kunit_provider *prov;
 	struct nvmem_device *nvmem;
 
@@ -1102,6 +1110,66 @@ static void nvmem_keepout_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->keepout_hits), 0);
 }
 
+/*
+ * Bit-field cells next to and inside a keepout area take the keepout's
+ * fill value for the bits in it, as a whole-byte read does; writing them
+ * leaves the keepout area alone.
+ */
+static void nvmem_keepout_bits_test(struct kunit *test)
+{
+	static const struct nvmem_keepout keepout = {
+		.start = 8, .end = 16, .value = 0xa5,
+	};
+	/* Bits 4-11 of bytes 7-8: the upper 4 from the keepout's first byte */
+	struct nvmem_cell_info before = { .offset = 7, .bytes = 2,
+					  .bit_offset = 4, .nbits = 8 };
+	struct nvmem_cell_info inside = { .offset = 10, .bytes = 1,
+					  .bit_offset = 1, .nbits = 5 };
+	/* Bits 6-11 of bytes 15-16: the lower 2 from the keepout's last byte */
+	struct nvmem_cell_info after = { .offset = 15, .bytes = 2,
+					 .bit_offset = 6, .nbits = 6 };
+	u8 raw[NVMEM_KUNIT_SIZE], buf[2], val[2] = { 0x1f };
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_device *nvmem;
+	u16 expected;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.keepout = &keepout;
+	pdata.nkeepout = 1;
+	nvmem_kunit_add_provider(test, &pdata);
+	nvmem = nvmem_kunit_device_get(test, nvmem_kunit_consumer(test),
+				       pdata.name);
+	nvmem_kunit_fill_pattern(raw, 0, sizeof(raw));
+	memset(&raw[keepout.start], keepout.value, keepout.end - keepout.start);
+
+	KUNIT_ASSERT_EQ(test, nvmem_device_cell_read(nvmem, &before, buf), 2);
+	expected = (get_unaligned_le16(&raw[7]) >> 4) & GENMASK(7, 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf), expected);
+
+	KUNIT_ASSERT_EQ(test, nvmem_device_cell_read(nvmem, &after, buf), 2);
+	expected = (get_unaligned_le16(&raw[15]) >> 6) & GENMASK(5, 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(buf), expected);
+
+	/* Entirely inside the keepout: the provider is not asked. */
+	atomic_set(&pdata.stats->reads, 0);
+	KUNIT_ASSERT_EQ(test, nvmem_device_cell_read(nvmem, &inside, buf), 1);
+	KUNIT_EXPECT_EQ(test, buf[0], (keepout.value >> 1) & GENMASK(4, 0));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), 0);
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(nvmem, &inside, val), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->writes), 0);
+
+	/*
+	 * Only the field's bits outside the keepout reach the storage. The
+	 * write takes a buffer of the cell's bytes, the field in its low bits.
+	 */
+	val[0] = 0x3c;
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(nvmem, &before, val), 2);
+	KUNIT_EXPECT_EQ(test, pdata.stats->storage[7],
+			(u8)((raw[7] & GENMASK(3, 0)) | (val[0] << 4)));
+	nvmem_kunit_expect_pattern(test, pdata.stats->storage + 8, 8, 8);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->keepout_hits), 0);
+}
+
 /* Ad-hoc cells through a device handle, including a bit field. */
 static void nvmem_device_cell_read_write_test(struct kunit *test)
 {
@@ -1130,6 +1198,65 @@ static void nvmem_device_cell_read_write_test(struct kunit *test)
 			(raw[44] & ~GENMASK(3, 1)) | (val << 1));
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_put_device, put_device,
+			    struct device *);
+
+/*
+ * devm_nvmem_device_put() and devm_nvmem_cell_put() drop their handle's
+ * reference at once and take it out of the consumer's devres, so that
+ * nothing drops it again when the consumer's devres goes; handles not put
+ * are dropped then. A devres group of the consumer stands in for its
+ * unbind. The references are counted on the nvmem device itself.
+ */
+static void nvmem_devm_put_test(struct kunit *test)
+{
+	struct nvmem_kunit_fixture *fx = nvmem_kunit_setup(test);
+	struct device *consumer = fx->consumer, *dev;
+	struct nvmem_device *nvmem;
+	struct nvmem_cell *cell;
+	unsigned int refs;
+	void *group;
+	u8 buf[4];
+	int ret;
+
+	dev = device_find_child_by_name(&fx->pdev->dev, fx->pdata.name);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_put_device, dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	refs = kref_read(&dev->kobj.kref);
+
+	group = devres_open_group(consumer, NULL, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	nvmem = devm_nvmem_device_get(consumer, fx->pdata.name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nvmem);
+	cell = devm_nvmem_cell_get(consumer, "u32");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cell);
+	devres_close_group(consumer, group);
+	KUNIT_EXPECT_EQ(test, kref_read(&dev->kobj.kref), refs + 2);
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 4, sizeof(buf), buf),
+			(int)sizeof(buf));
+	nvmem_kunit_expect_pattern(test, buf, 4, sizeof(buf));
+
+	devm_nvmem_cell_put(consumer, cell);
+	KUNIT_EXPECT_EQ(test, kref_read(&dev->kobj.kref), refs + 1);
+	devm_nvmem_device_put(consumer, nvmem);
+	KUNIT_EXPECT_EQ(test, kref_read(&dev->kobj.kref), refs);
+	/* Nothing left to put a second time */
+	KUNIT_EXPECT_EQ(test, devres_release_group(consumer, group), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&dev->kobj.kref), refs);
+
+	group = devres_open_group(consumer, NULL, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, group);
+	nvmem = devm_nvmem_device_get(consumer, fx->pdata.name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nvmem);
+	cell = devm_nvmem_cell_get(consumer, "u32");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cell);
+	devres_close_group(consumer, group);
+	KUNIT_EXPECT_EQ(test, kref_read(&dev->kobj.kref), refs + 2);
+	KUNIT_EXPECT_EQ(test, devres_release_group(consumer, group), 2);
+	KUNIT_EXPECT_EQ(test, kref_read(&dev->kobj.kref), refs);
+}
+
 /**
  * struct nvmem_kunit_events - nvmem notifications about one device
  * @nb: registered with nvmem_register_notifier()
@@ -1141,6 +1268,10 @@ static void nvmem_device_cell_read_write_test(struct kunit *test)
  * @stats: if set, @name's provider's, read at NVMEM_REMOVE
  * @in_callback_at_remove: calls inside that provider when NVMEM_REMOVE came,
  *	which nvmem_unregister() sends first
+ * @read_at_remove: if set, NVMEM_REMOVE for @name reads this device, as a
+ *	consumer that saves the content on its way out would
+ * @remove_ret: what that read returned
+ * @remove_data: what it read
  */
 struct nvmem_kunit_events {
 	struct notifier_block nb;
@@ -1151,6 +1282,9 @@ struct nvmem_kunit_events {
 	atomic_t cell_remove;
 	struct nvmem_kunit_stats *stats;
 	int in_callback_at_remove;
+	struct nvmem_device *read_at_remove;
+	int remove_ret;
+	u8 remove_data[4];
 };
 
 static int nvmem_kunit_notify(struct notifier_block *nb, unsigned long event,
@@ -1170,6 +1304,10 @@ static int nvmem_kunit_notify(struct notifier_block *nb, unsigned long event,
 		if (ev->stats)
 			ev->in_callback_at_remove =
 				atomic_read(&ev->stats->in_callback);
+		if (ev->read_at_remove)
+			ev->remove_ret = nvmem_device_read(ev->read_at_remove, 0,
+							   sizeof(ev->remove_data),
+							   ev->remove_data);
 		break;
 	case NVMEM_CELL_ADD:
 		atomic_inc(&ev->cell_add);
@@ -1239,7 +1377,9 @@ static struct kunit_case nvmem_core_cases[] = {
 			 nvmem_kunit_field_gen_params),
 	KUNIT_CASE(nvmem_cell_write_test),
 	KUNIT_CASE(nvmem_keepout_test),
+	KUNIT_CASE(nvmem_keepout_bits_test),
 	KUNIT_CASE(nvmem_device_cell_read_write_test),
+	KUNIT_CASE(nvmem_devm_put_test),
 	KUNIT_CASE(nvmem_notifier_test),
 	{}
 };
@@ -1258,19 +1398,16 @@ KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_kern_unmount, kern_unmount,
 KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_fput, __fput_sync, struct file *);
 
 /*
- * Opens a sysfs file of the nvmem device @nvmem_name, @name relative to its
- * directory, as user space would, and returns it or the error. Built-in
- * cases run before anything mounts sysfs, so the case mounts its own
- * instance.
+ * Opens the sysfs file at @path, relative to the root of sysfs, as user
+ * space would, and returns it or the error. Built-in cases run before
+ * anything mounts sysfs, so the case mounts its own instance.
  */
-static struct file *nvmem_kunit_try_open_sysfs(struct kunit *test,
-					       const char *nvmem_name,
-					       const char *name, int flags)
+static struct file *nvmem_kunit_try_open_path(struct kunit *test,
+					      const char *path, int flags)
 {
 	struct file_system_type *sysfs;
 	struct vfsmount *mnt;
 	struct file *file;
-	char *path;
 	int ret;
 
 	if (!IS_ENABLED(CONFIG_NVMEM_SYSFS))
@@ -1284,15 +1421,31 @@ static struct file *nvmem_kunit_try_open_sysfs(struct kunit *test,
 	ret = kunit_add_action_or_reset(test, nvmem_kunit_kern_unmount, mnt);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	path = kasprintf(GFP_KERNEL, "bus/nvmem/devices/%s/%s", nvmem_name,
-			 name);
-	KUNIT_ASSERT_NOT_NULL(test, path);
 	file = file_open_root_mnt(mnt, path, flags, 0);
-	kfree(path);
 	if (IS_ERR(file))
 		return file;
 	ret = kunit_add_action_or_reset(test, nvmem_kunit_fput, file);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	return file;
+}
+
+/*
+ * Opens a sysfs file of the nvmem device @nvmem_name, @name relative to its
+ * directory, and returns it or the error.
+ */
+static struct file *nvmem_kunit_try_open_sysfs(struct kunit *test,
+					       const char *nvmem_name,
+					       const char *name, int flags)
+{
+	struct file *file;
+	char *path;
+
+	path = kasprintf(GFP_KERNEL, "bus/nvmem/devices/%s/%s", nvmem_name,
+			 name);
+	KUNIT_ASSERT_NOT_NULL(test, path);
+	file = nvmem_kunit_try_open_path(test, path, flags);
+	kfree(path);
 
 	return file;
 }
@@ -2122,6 +2275,138 @@ static void nvmem_wp_gpio_error_test(struct kunit *test)
 }
 #endif
 
+/* Stride and word size: a device with a stride of 4 and a word size of 2 */
+
+static struct nvmem_kunit_reg_ctx *nvmem_kunit_word_setup(struct kunit *test)
+{
+	struct nvmem_kunit_reg_ctx *ctx = nvmem_kunit_reg_setup(test);
+
+	ctx->config.word_size = 2;
+	nvmem_kunit_fill_pattern(ctx->prov.data, 0, NVMEM_KUNIT_SIZE);
+	nvmem_kunit_register(test, &ctx->config);
+
+	return ctx;
+}
+
+/**
+ * struct nvmem_kunit_bad_info - a cell that nvmem_device_cell_read() and
+ *	nvmem_device_cell_write() refuse
+ * @info: the cell
+ * @err: what both return
+ * @calls: provider calls the read makes
+ * @desc: test description
+ */
+struct nvmem_kunit_bad_info {
+	struct nvmem_cell_info info;
+	int err;
+	int calls;
+	const char *desc;
+};
+
+/*
+ * The core checks a cell's alignment, but leaves its bounds to the provider
+ * (see nvmem_device_beyond_size_test()): those fail with the provider's
+ * error. The last field is 5 bytes from offset 60, its 6 raw bytes end
+ * past the device.
+ */
+static const struct nvmem_kunit_bad_info nvmem_kunit_bad_infos[] = {
+	{ { .offset = 2, .bytes = 4 }, -EINVAL, 0, "offset off the stride" },
+	{ { .offset = 6, .bytes = 1, .bit_offset = 1, .nbits = 3 }, -EINVAL, 0,
+	  "bit field off the stride" },
+	{ { .offset = 4, .bytes = 3, .raw_len = 3 }, -EINVAL, 0,
+	  "raw_len off the word size" },
+	{ { .offset = NVMEM_KUNIT_SIZE, .bytes = 4 }, -EIO, 1,
+	  "beyond the device" },
+	{ { .offset = NVMEM_KUNIT_SIZE - 4, .bytes = 1, .bit_offset = 20,
+	    .nbits = 20 }, -EIO, 1, "bit field past the end" },
+};
+
+static void nvmem_kunit_bad_info_desc(const struct nvmem_kunit_bad_info *p,
+				      char *desc)
+{
+	strscpy(desc, p->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(nvmem_kunit_bad_info, nvmem_kunit_bad_infos,
+		  nvmem_kunit_bad_info_desc);
+
+/*
+ * nvmem_device_cell_read() and nvmem_device_cell_write() refuse bad cell
+ * info with the errors in nvmem_kunit_bad_infos[], write nothing, and take
+ * no device at all with -EINVAL. How many calls a refused write makes is
+ * not checked: a bit field's write may read the cell first and fail there.
+ */
+static void nvmem_device_cell_bad_info_test(struct kunit *test)
+{
+	const struct nvmem_kunit_bad_info *p = test->param_value;
+	struct nvmem_kunit_reg_ctx *ctx = nvmem_kunit_word_setup(test);
+	struct nvmem_cell_info info = p->info;
+	struct nvmem_device *nvmem;
+	/* Room for the largest cell's raw bytes */
+	u8 buf[8] = {};
+
+	nvmem = nvmem_kunit_device_get(test, ctx->parent, NVMEM_KUNIT_REG_NAME);
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_read(nvmem, &info, buf),
+			(ssize_t)p->err);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->prov.stats->reads), p->calls);
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(nvmem, &info, buf),
+			p->err);
+	if (!p->calls)
+		KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(ctx->prov.stats), 0);
+	nvmem_kunit_expect_pattern(test, ctx->prov.data, 0, NVMEM_KUNIT_SIZE);
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_read(NULL, &info, buf),
+			(ssize_t)-EINVAL);
+	KUNIT_EXPECT_EQ(test, nvmem_device_cell_write(NULL, &info, buf),
+			-EINVAL);
+}
+
+/*
+ * The nvmem file refuses an offset off the stride and a length under the
+ * word size with -EINVAL, without calling the provider, and rounds a
+ * longer length down to whole words.
+ */
+static void nvmem_sysfs_stride_test(struct kunit *test)
+{
+	struct nvmem_kunit_reg_ctx *ctx = nvmem_kunit_word_setup(test);
+	struct nvmem_kunit_stats *stats = ctx->prov.stats;
+	u8 buf[8], data[7];
+	struct file *file;
+	loff_t pos;
+
+	file = nvmem_kunit_open_sysfs(test, NVMEM_KUNIT_REG_NAME, "nvmem",
+				      O_RDWR);
+
+	pos = 2;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, 4, &pos), -EINVAL);
+	pos = 4;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, 1, &pos), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&stats->reads), 0);
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, 7, &pos), 6);
+	KUNIT_EXPECT_EQ(test, pos, 10);
+	nvmem_kunit_expect_pattern(test, buf, 4, 6);
+	/* sysfs cuts the read at the end of the device first. */
+	pos = NVMEM_KUNIT_SIZE - 4;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, sizeof(buf), &pos), 4);
+	nvmem_kunit_expect_pattern(test, buf, NVMEM_KUNIT_SIZE - 4, 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&stats->reads), 2);
+
+	memset(data, 0x5a, sizeof(data));
+	pos = 2;
+	KUNIT_EXPECT_EQ(test, kernel_write(file, data, 4, &pos), -EINVAL);
+	pos = 8;
+	KUNIT_EXPECT_EQ(test, kernel_write(file, data, 1, &pos), -EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&stats->writes), 0);
+	KUNIT_EXPECT_EQ(test, kernel_write(file, data, sizeof(data), &pos), 6);
+	KUNIT_EXPECT_EQ(test, pos, 14);
+	KUNIT_EXPECT_EQ(test, atomic_read(&stats->writes), 1);
+	nvmem_kunit_expect_pattern(test, ctx->prov.data, 0, 8);
+	KUNIT_EXPECT_MEMEQ(test, ctx->prov.data + 8, data, 6);
+	nvmem_kunit_expect_pattern(test, ctx->prov.data + 14, 14,
+				   NVMEM_KUNIT_SIZE - 14);
+}
+
 static struct kunit_case nvmem_bad_input_cases[] = {
 	KUNIT_CASE(nvmem_no_reg_write_test),
 	KUNIT_CASE(nvmem_no_reg_read_test),
@@ -2135,6 +2420,9 @@ static struct kunit_case nvmem_bad_input_cases[] = {
 	KUNIT_CASE(nvmem_register_error_handle_test),
 	KUNIT_CASE_PARAM(nvmem_wp_gpio_error_test,
 			 nvmem_kunit_wp_fault_gen_params),
+	KUNIT_CASE_PARAM(nvmem_device_cell_bad_info_test,
+			 nvmem_kunit_bad_info_gen_params),
+	KUNIT_CASE(nvmem_sysfs_stride_test),
 	{}
 };
 
@@ -2421,6 +2709,87 @@ static void nvmem_unbind_notifier_test(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&ev->add), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ev->remove), 1);
+}
+
+/*
+ * NVMEM_REMOVE comes before the unbind cuts the device off: a notifier may
+ * still read the device then, here through a handle a consumer holds, and
+ * gets the provider's data. The read's SRCU
+ * section ends before the unbind waits for the readers, so the unbind does
+ * not wait for itself. Calls after the unbind fail with -ENODEV.
+ */
+static void nvmem_unbind_notifier_read_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_events *ev;
+	struct platform_device *pdev;
+	struct nvmem_device *nvmem;
+	u8 buf[4];
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	ev = nvmem_kunit_watch(test, pdata.name);
+	ev->stats = pdata.stats;
+	pdev = nvmem_kunit_add_provider(test, &pdata);
+	nvmem = nvmem_kunit_device_get(test, nvmem_kunit_consumer(test),
+				       pdata.name);
+	ev->read_at_remove = nvmem;
+
+	nvmem_kunit_unbind(test, pdev);
+	KUNIT_ASSERT_EQ(test, atomic_read(&ev->remove), 1);
+	KUNIT_EXPECT_EQ(test, ev->remove_ret, (int)sizeof(ev->remove_data));
+	nvmem_kunit_expect_pattern(test, ev->remove_data, 0,
+				   sizeof(ev->remove_data));
+	KUNIT_EXPECT_EQ(test, ev->in_callback_at_remove, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), 1);
+
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(nvmem, 0, sizeof(buf), buf),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), 1);
+}
+
+/*
+ * The compat "eeprom" file, in the provider device's directory as at24 has
+ * it, goes with the device at the unbind: opened before, it fails with
+ * -ENODEV after it although a consumer holds the device, and the freed
+ * provider is not called.
+ */
+static void nvmem_unbind_compat_file_test(struct kunit *test)
+{
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct nvmem_device *nvmem;
+	u8 buf[4] = { 1, 2, 3, 4 };
+	struct file *file;
+	loff_t pos = 0;
+	char *path;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.compat = true;
+	pdev = nvmem_kunit_add_provider(test, &pdata);
+	nvmem = nvmem_kunit_device_get(test, nvmem_kunit_consumer(test),
+				       pdata.name);
+	path = kasprintf(GFP_KERNEL, "bus/platform/devices/%s/eeprom",
+			 dev_name(&pdev->dev));
+	KUNIT_ASSERT_NOT_NULL(test, path);
+	file = nvmem_kunit_try_open_path(test, path, O_RDWR);
+	kfree(path);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "eeprom: %pe", file);
+	KUNIT_ASSERT_EQ(test, kernel_write(file, buf, sizeof(buf), &pos),
+			(ssize_t)sizeof(buf));
+	KUNIT_EXPECT_MEMEQ(test, pdata.stats->storage, buf, sizeof(buf));
+
+	nvmem_kunit_unbind(test, pdev);
+	atomic_set(&pdata.stats->reads, 0);
+	atomic_set(&pdata.stats->writes, 0);
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_write(file, buf, sizeof(buf), &pos),
+			-ENODEV);
+	pos = 0;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, sizeof(buf), &pos),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_device_write(nvmem, 0, sizeof(buf), buf),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(pdata.stats), 0);
 }
 
 struct nvmem_kunit_race;
@@ -2980,6 +3349,193 @@ static void nvmem_unbind_calls_in_flight_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nvmem_kunit_calls(h->fx->stats), calls);
 }
 
+/**
+ * struct nvmem_kunit_unbinder - unbinds a provider from a thread of its own
+ * @pdev: the provider, referenced until the unbind returned
+ * @gate: a gate of another provider, opened before waiting for the thread:
+ *	an unbind that waited for that provider's calls would never return
+ * @done: completed once the unbind returned
+ *
+ * Not test-managed memory, as struct nvmem_kunit_gated is not.
+ */
+struct nvmem_kunit_unbinder {
+	struct platform_device *pdev;
+	struct nvmem_kunit_gate *gate;
+	struct completion done;
+};
+
+static int nvmem_kunit_unbinder_fn(void *data)
+{
+	struct nvmem_kunit_unbinder *u = data;
+
+	device_release_driver(&u->pdev->dev);
+	put_device(&u->pdev->dev);
+	complete_all(&u->done);
+
+	return 0;
+}
+
+static void nvmem_kunit_unbinder_stop(void *data)
+{
+	unsigned long timeout = msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS);
+	struct nvmem_kunit_unbinder *u = data;
+
+	nvmem_kunit_gate_open(u->gate, INT_MAX);
+	if (wait_for_completion_timeout(&u->done, timeout))
+		kfree(u);
+}
+
+/* Unbinds @pdev in a thread; @gate is opened before the cleanup waits. */
+static struct nvmem_kunit_unbinder *
+nvmem_kunit_unbinder_start(struct kunit *test, struct platform_device *pdev,
+			   struct nvmem_kunit_gate *gate)
+{
+	struct nvmem_kunit_unbinder *u;
+	int ret;
+
+	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	u->pdev = pdev;
+	u->gate = gate;
+	init_completion(&u->done);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_unbinder_stop, u);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	get_device(&pdev->dev);
+	nvmem_kunit_gated_start(test, nvmem_kunit_unbinder_fn, u, "unbind-other");
+
+	return u;
+}
+
+/*
+ * Each device has an SRCU domain of its own, so calls held inside one
+ * provider do not hold up the unbind of another: with the four calls of
+ * nvmem_kunit_gated_setup() held in the first provider, a second one
+ * unbinds and returns while they are still inside (the gate stays shut
+ * until the case has checked), its handle fails with -ENODEV, and the first
+ * device works on once its calls are let out.
+ */
+static void nvmem_unbind_other_device_test(struct kunit *test)
+{
+	unsigned long timeout = msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS);
+	struct nvmem_kunit_unbinder *u;
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_handles *h;
+	struct platform_device *pdev;
+	struct nvmem_kunit_gated *g;
+	struct nvmem_device *other;
+	int finished, ret;
+	u8 buf[4];
+
+	g = nvmem_kunit_gated_setup(test, 0);
+	h = g->h;
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.name = "nvmem-kunit-other";
+	pdev = nvmem_kunit_add_provider(test, &pdata);
+	other = nvmem_kunit_device_get(test, h->fx->consumer, pdata.name);
+	KUNIT_ASSERT_EQ(test, nvmem_device_read(other, 0, sizeof(buf), buf),
+			(int)sizeof(buf));
+
+	u = nvmem_kunit_unbinder_start(test, pdev, &g->gate);
+	KUNIT_EXPECT_TRUE_MSG(test, wait_for_completion_timeout(&u->done, timeout),
+			      "the unbind waited for another provider's calls");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&h->fx->stats->in_callback),
+			    NVMEM_KUNIT_OPS,
+			    "calls in the first provider as the second unbound");
+	KUNIT_EXPECT_EQ(test, atomic_read(&g->finished), 0);
+	KUNIT_EXPECT_FALSE(test, device_is_bound(&pdev->dev));
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(other, 0, sizeof(buf), buf),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pdata.stats->reads), 1);
+
+	nvmem_kunit_gate_open(&g->gate, INT_MAX);
+	ret = read_poll_timeout(atomic_read, finished,
+				finished == NVMEM_KUNIT_OPS, USEC_PER_MSEC,
+				NVMEM_KUNIT_TIMEOUT_MS * USEC_PER_MSEC, false,
+				&g->finished);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%d of %d calls returned", finished,
+			    NVMEM_KUNIT_OPS);
+	KUNIT_EXPECT_EQ(test, g->ret[NVMEM_KUNIT_DEVICE_READ], 4);
+	nvmem_kunit_expect_pattern(test, g->data[NVMEM_KUNIT_DEVICE_READ], 0, 4);
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(h->nvmem, 0, sizeof(buf), buf),
+			(int)sizeof(buf));
+	nvmem_kunit_expect_pattern(test, buf, 0, sizeof(buf));
+
+	/* The first provider's unbind, which the gated cleanup waits for */
+	get_device(&h->fx->pdev->dev);
+	nvmem_kunit_gated_start(test, nvmem_kunit_gated_unbind_fn, g, "unbind");
+	KUNIT_ASSERT_TRUE(test,
+			  wait_for_completion_timeout(&g->done[NVMEM_KUNIT_OPS],
+						      timeout));
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(h->nvmem, 0, sizeof(buf), buf),
+			-ENODEV);
+}
+
+/*
+ * A provider unbinds while a notifier callback of the nvmem chain runs in
+ * another thread and is inside that provider: a second provider's unbind
+ * sends NVMEM_REMOVE, whose callback reads the first device and waits at
+ * its gate, as the four calls of nvmem_kunit_gated_setup() do. The first
+ * provider's own NVMEM_REMOVE must get through the chain all the same, and
+ * its unbind must wait for the callback's read, which gets the data.
+ */
+static void nvmem_unbind_during_notifier_test(struct kunit *test)
+{
+	unsigned long timeout = msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS);
+	struct nvmem_kunit_events *ev, *ev_other;
+	struct nvmem_kunit_unbinder *u;
+	struct nvmem_kunit_pdata pdata;
+	struct nvmem_kunit_handles *h;
+	struct platform_device *pdev;
+	struct nvmem_kunit_gated *g;
+	int ret, waiting;
+	bool begun;
+	u8 buf[4];
+
+	g = nvmem_kunit_gated_setup(test, 0);
+	h = g->h;
+	ev = nvmem_kunit_watch(test, h->fx->pdata.name);
+
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdata.name = "nvmem-kunit-other";
+	pdev = nvmem_kunit_add_provider(test, &pdata);
+	ev_other = nvmem_kunit_watch(test, pdata.name);
+	ev_other->read_at_remove = h->nvmem;
+
+	u = nvmem_kunit_unbinder_start(test, pdev, &g->gate);
+	ret = read_poll_timeout(atomic_read, waiting,
+				waiting == NVMEM_KUNIT_OPS + 1, USEC_PER_MSEC,
+				NVMEM_KUNIT_TIMEOUT_MS * USEC_PER_MSEC, false,
+				&g->gate.tickets);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%d of %d calls reached the provider",
+			    waiting, NVMEM_KUNIT_OPS + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev_other->remove), 1);
+
+	get_device(&h->fx->pdev->dev);
+	nvmem_kunit_gated_start(test, nvmem_kunit_gated_unbind_fn, g, "unbind");
+	ret = read_poll_timeout(nvmem_kunit_unbind_begun, begun, begun,
+				USEC_PER_MSEC, NVMEM_KUNIT_TIMEOUT_MS * USEC_PER_MSEC,
+				false, g);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ev->remove), 1);
+	nvmem_kunit_expect_unbind_waits(test, g);
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&u->done),
+			       "the notifier callback returned from the gate");
+
+	nvmem_kunit_gate_open(&g->gate, INT_MAX);
+	KUNIT_ASSERT_TRUE(test,
+			  wait_for_completion_timeout(&g->done[NVMEM_KUNIT_OPS],
+						      timeout));
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&u->done, timeout));
+	KUNIT_EXPECT_EQ(test, g->in_callback_after, 0);
+	KUNIT_EXPECT_EQ(test, ev_other->remove_ret,
+			(int)sizeof(ev_other->remove_data));
+	nvmem_kunit_expect_pattern(test, ev_other->remove_data, 0,
+				   sizeof(ev_other->remove_data));
+	KUNIT_EXPECT_EQ(test, nvmem_device_read(h->nvmem, 0, sizeof(buf), buf),
+			-ENODEV);
+}
+
 /* The per-cell sysfs files */
 
 /**
@@ -3073,12 +3629,16 @@ static struct kunit_case nvmem_unbind_cases[] = {
 	KUNIT_CASE(nvmem_unbind_rebind_test),
 	KUNIT_CASE(nvmem_unbind_module_going_test),
 	KUNIT_CASE(nvmem_unbind_notifier_test),
+	KUNIT_CASE(nvmem_unbind_notifier_read_test),
+	KUNIT_CASE(nvmem_unbind_compat_file_test),
 	KUNIT_CASE(nvmem_unbind_cell_sysfs_test),
 	KUNIT_CASE(nvmem_unbind_sysfs_files_test),
 	KUNIT_CASE(nvmem_unbind_keepout_test),
 	KUNIT_CASE_SLOW(nvmem_unbind_readers_in_flight_test),
 	KUNIT_CASE_PARAM(nvmem_unbind_calls_in_flight_test,
 			 nvmem_kunit_provider_error_gen_params),
+	KUNIT_CASE(nvmem_unbind_other_device_test),
+	KUNIT_CASE(nvmem_unbind_during_notifier_test),
 	{}
 };
 
@@ -3173,9 +3733,22 @@ static u32 nvmem_kunit_layout_cell_value(void)
 	return get_unaligned_le32(buf);
 }
 
+/*
+ * Adds the layout's cell, on the layout node's child "cell" if it has one:
+ * lookups by phandle find the cell through that node.
+ */
 static int nvmem_kunit_layout_add_cells(struct nvmem_layout *layout)
 {
-	return nvmem_add_one_cell(layout->nvmem, &nvmem_kunit_layout_cell);
+	struct nvmem_cell_info info = nvmem_kunit_layout_cell;
+	int ret;
+
+	/* the cell, once added, holds the node's reference */
+	info.np = of_get_child_by_name(layout->dev.of_node, "cell");
+	ret = nvmem_add_one_cell(layout->nvmem, &info);
+	if (ret)
+		of_node_put(info.np);
+
+	return ret;
 }
 
 static int nvmem_kunit_layout_probe(struct nvmem_layout *layout)
@@ -3333,6 +3906,84 @@ static void nvmem_layout_pins_module_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module), refs);
 }
 
+#if IS_ENABLED(CONFIG_OF_OVERLAY)
+/*
+ * A layout's cell found by phandle pins the layout's module for as long as
+ * the handle lives, on top of the device's own reference, and reads through
+ * the module's read_post_process(), as does its sysfs file, also once the
+ * layout is unbound.
+ */
+static void nvmem_dt_layout_module_cell_test(struct kunit *test)
+{
+	int refs = module_refcount(&nvmem_kunit_layout_module);
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct device_node *np;
+	struct device *layout_dev;
+	struct nvmem_cell *cell;
+	struct file *file;
+	int i, ret;
+	u8 buf[4];
+
+	KUNIT_ASSERT_EQ(test, of_overlay_apply_kunit(test, nvmem_kunit_overlay),
+			0);
+	np = of_find_node_by_path("/nvmem-kunit/module-provider");
+	KUNIT_ASSERT_NOT_NULL(test, np);
+	of_node_put_kunit(test, np);
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdev = nvmem_kunit_add_provider_of(test, &pdata, np);
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module),
+			refs + 1);
+
+	np = of_find_node_by_path("/nvmem-kunit/module-consumer");
+	KUNIT_ASSERT_NOT_NULL(test, np);
+	of_node_put_kunit(test, np);
+	cell = of_nvmem_cell_get(np, "layout");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cell);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_cell_put, cell);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module),
+			refs + 2);
+
+	/* Through the handle and the sysfs file, before and after the unbind */
+	for (i = 0; i < 2; i++) {
+		size_t len;
+		u8 *val = nvmem_cell_read(cell, &len);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, val);
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(val),
+				nvmem_kunit_layout_cell_value());
+		kfree(val);
+		file = nvmem_kunit_open_cell_file(test, pdata.name,
+						  &nvmem_kunit_layout_cell);
+		KUNIT_EXPECT_EQ(test, nvmem_kunit_read_file(file, buf,
+							    sizeof(buf)),
+				sizeof(buf));
+		KUNIT_EXPECT_EQ(test, get_unaligned_le32(buf),
+				nvmem_kunit_layout_cell_value());
+		fput(file);
+
+		layout_dev = nvmem_kunit_layout_dev(test, pdev, pdata.name);
+		device_release_driver(layout_dev);
+		KUNIT_EXPECT_FALSE(test, device_is_bound(layout_dev));
+		put_device(layout_dev);
+	}
+
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module),
+			refs + 2);
+	kunit_release_action(test, nvmem_kunit_cell_put, cell);
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module),
+			refs + 1);
+	nvmem_kunit_unbind(test, pdev);
+	KUNIT_EXPECT_EQ(test, module_refcount(&nvmem_kunit_layout_module), refs);
+}
+#else
+static void nvmem_dt_layout_module_cell_test(struct kunit *test)
+{
+	kunit_skip(test, "needs OF_OVERLAY");
+}
+#endif
+
 /* A second driver for the test layout's node, with a cell of its own. */
 static const struct nvmem_cell_info nvmem_kunit_layout2_cell = {
 	.name = "layout2-u8", .offset = 1, .bytes = 1,
@@ -3431,6 +4082,168 @@ static void nvmem_layout_register_unbound_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nvmem_kunit_layout2_added, 0);
 	put_device(layout_dev);
 }
+
+/*
+ * A layout whose cells' sysfs files cannot be made: it adds two cells of the
+ * same name, offset and bit offset, whose files clash.
+ */
+static int nvmem_kunit_layout_dup_add_cells(struct nvmem_layout *layout)
+{
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(nvmem_kunit_cells_dup); i++) {
+		ret = nvmem_add_one_cell(layout->nvmem,
+					 &nvmem_kunit_cells_dup[i]);
+		if (ret)
+			return ret;
+	}
+
+	return 0;
+}
+
+static int nvmem_kunit_layout_dup_probe(struct nvmem_layout *layout)
+{
+	layout->add_cells = nvmem_kunit_layout_dup_add_cells;
+
+	return nvmem_layout_register(layout);
+}
+
+static const struct of_device_id nvmem_kunit_layout_dup_of_match[] = {
+	{ .compatible = "test,nvmem-layout-dup" },
+	{}
+};
+
+static struct nvmem_layout_driver nvmem_kunit_layout_dup_driver = {
+	.driver = {
+		.name = "nvmem-kunit-layout-dup",
+		.of_match_table = nvmem_kunit_layout_dup_of_match,
+	},
+	.probe = nvmem_kunit_layout_dup_probe,
+	.remove = nvmem_kunit_layout_remove,
+};
+
+/**
+ * struct nvmem_kunit_cell_snatcher - a consumer that gets a cell once it is added
+ * @nb: on the nvmem notifier chain, for NVMEM_CELL_ADD
+ * @consumer: the device whose lookup of @con_id is tried
+ * @con_id: the cell to get
+ * @cell: the handle, once got
+ *
+ * The notifications of a layout's cells come from the layout's probe, while
+ * nvmem_layout_register() runs: the snatcher stands in for a consumer that
+ * gets a handle at that moment. It looks the cell up by a lookup table:
+ * of_nvmem_cell_get() of a layout's cell from here would wait for the
+ * layout's probe, which holds the layout device's lock.
+ */
+struct nvmem_kunit_cell_snatcher {
+	struct notifier_block nb;
+	struct device *consumer;
+	const char *con_id;
+	struct nvmem_cell *cell;
+};
+
+static int nvmem_kunit_snatch_cell(struct notifier_block *nb,
+				   unsigned long event, void *data)
+{
+	struct nvmem_kunit_cell_snatcher *sn = container_of(nb, typeof(*sn), nb);
+	struct nvmem_cell *cell;
+
+	if (event != NVMEM_CELL_ADD || sn->cell)
+		return NOTIFY_DONE;
+
+	cell = nvmem_cell_get(sn->consumer, sn->con_id);
+	if (IS_ERR(cell))
+		return NOTIFY_DONE;
+	sn->cell = cell;
+
+	return NOTIFY_OK;
+}
+
+static void nvmem_kunit_cell_snatcher_stop(void *data)
+{
+	struct nvmem_kunit_cell_snatcher *sn = data;
+
+	nvmem_unregister_notifier(&sn->nb);
+	if (sn->cell)
+		nvmem_cell_put(sn->cell);
+}
+
+/*
+ * A layout whose cells' sysfs files cannot be created keeps its cells: a
+ * consumer may have got one between add_cells() and the failure, here from
+ * the cell's NVMEM_CELL_ADD notification. The layout binds, the handle and
+ * a new lookup read the cell, and the cells have no files. Without the fix
+ * nvmem_layout_register() frees the cells under the handle, and the read
+ * through it is a use-after-free that KASAN reports.
+ */
+static void nvmem_layout_sysfs_fails_test(struct kunit *test)
+{
+	const struct nvmem_cell_info *info = &nvmem_kunit_cells_dup[0];
+	struct nvmem_kunit_cell_snatcher *sn;
+	struct nvmem_kunit_pdata pdata;
+	struct platform_device *pdev;
+	struct device *layout_dev;
+	struct file *file;
+	u8 *buf, want[4];
+	char name[64];
+	size_t len;
+	u32 val;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_NVMEM_SYSFS))
+		kunit_skip(test, "needs CONFIG_NVMEM_SYSFS");
+
+	/*
+	 * No cells before the layout's, so that nvmem_register() creates no
+	 * cells' group and the layout's registration makes the files.
+	 */
+	nvmem_kunit_default_pdata(test, &pdata);
+	pdev = nvmem_kunit_add_provider_of(test, &pdata,
+					   nvmem_kunit_detached_node(test,
+								     "provider-dup"));
+	layout_dev = nvmem_kunit_layout_dev(test, pdev, pdata.name);
+	KUNIT_ASSERT_FALSE(test, device_is_bound(layout_dev));
+
+	sn = kunit_kzalloc(test, sizeof(*sn), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sn);
+	sn->consumer = nvmem_kunit_consumer(test);
+	sn->con_id = info->name;
+	nvmem_kunit_add_lookups(test, pdata.name, sn->consumer, info, 1);
+	sn->nb.notifier_call = nvmem_kunit_snatch_cell;
+	KUNIT_ASSERT_EQ(test, nvmem_register_notifier(&sn->nb), 0);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_cell_snatcher_stop,
+					sn);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* Binds the layout: add_cells(), then the clashing files. */
+	ret = __nvmem_layout_driver_register(&nvmem_kunit_layout_dup_driver,
+					     NULL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_layout2_driver_stop,
+					&nvmem_kunit_layout_dup_driver);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, sn->cell,
+				  "no handle taken while the layout registered");
+
+	buf = nvmem_cell_read(sn->cell, &len);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, len, info->bytes);
+	nvmem_kunit_expect_pattern(test, buf, info->offset, info->bytes);
+	kfree(buf);
+
+	KUNIT_EXPECT_TRUE_MSG(test, device_is_bound(layout_dev),
+			      "the layout's probe failed");
+	put_device(layout_dev);
+	KUNIT_EXPECT_EQ(test, nvmem_cell_read_u32(sn->consumer, info->name,
+						  &val), 0);
+	nvmem_kunit_fill_pattern(want, info->offset, sizeof(want));
+	KUNIT_EXPECT_EQ(test, val, get_unaligned_le32(want));
+
+	/* The path the case is about: the files could not be created. */
+	nvmem_kunit_cell_file_name(name, sizeof(name), info);
+	file = nvmem_kunit_try_open_sysfs(test, pdata.name, name, O_RDONLY);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(file), -ENOENT);
+}
 #else
 static int nvmem_kunit_layout_init(struct kunit *test)
 {
@@ -3447,12 +4260,22 @@ static void nvmem_layout_pins_module_test(struct kunit *test)
 	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
 }
 
+static void nvmem_dt_layout_module_cell_test(struct kunit *test)
+{
+	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
+}
+
 static void nvmem_layout_second_driver_test(struct kunit *test)
 {
 	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
 }
 
 static void nvmem_layout_register_unbound_test(struct kunit *test)
+{
+	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
+}
+
+static void nvmem_layout_sysfs_fails_test(struct kunit *test)
 {
 	kunit_skip(test, "needs NVMEM_LAYOUTS, OF_FLATTREE and MODULE_UNLOAD");
 }
@@ -3979,8 +4802,292 @@ static void nvmem_dt_layout_add_fails_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ctx->on_bus);
 	KUNIT_EXPECT_EQ(test, ctx->err, -EPROBE_DEFER);
 }
+
+#if IS_ENABLED(CONFIG_MODULE_UNLOAD)
+#define NVMEM_KUNIT_RACE_CYCLES	20
+
+/**
+ * struct nvmem_kunit_lookup_race - lookups of a layout's cell while the
+ *	layout's driver is unbound and freed, as unloading its module does
+ * @test: the case
+ * @consumer_np: the node whose cell "race" is looked up
+ * @lock: held by the thread for each lookup, and by the case while it
+ *	registers or unregisters the nvmem device: only the layout's driver
+ *	comes and goes under the lookups
+ * @wq: where the case waits for a lookup to find the cell
+ * @refs: one for the case, one for the thread until it is done
+ * @done: completed when the thread stops looking up
+ * @task: the thread, referenced until nvmem_kunit_lookup_race_stop()
+ * @stop: tells the thread to stop
+ * @unbinds_started: unbinds begun
+ * @unbinds_done: unbinds whose driver has been freed
+ * @found: lookups that gave a cell
+ * @deferred: lookups that gave -EPROBE_DEFER
+ * @overlapped: lookups during which an unbind ran
+ * @bad_err: the first other result of a lookup, 0 if none
+ *
+ * Not test-managed memory, as for struct nvmem_kunit_race.
+ */
+struct nvmem_kunit_lookup_race {
+	struct kunit *test;
+	struct device_node *consumer_np;
+	struct mutex lock;	/* a lookup, or the device coming or going */
+	wait_queue_head_t wq;
+	refcount_t refs;
+	struct completion done;
+	struct task_struct *task;
+	bool stop;
+	atomic_t unbinds_started;
+	atomic_t unbinds_done;
+	atomic_t found;
+	unsigned long deferred;
+	unsigned long overlapped;
+	int bad_err;
+};
+
+static void nvmem_kunit_lookup_race_put(struct nvmem_kunit_lookup_race *race)
+{
+	if (!refcount_dec_and_test(&race->refs))
+		return;
+
+	of_node_put(race->consumer_np);
+	kfree(race);
+}
+
+static int nvmem_kunit_lookup_race_fn(void *data)
+{
+	struct nvmem_kunit_lookup_race *race = data;
+	struct nvmem_cell *cell;
+	int done, ret;
+
+	/* As for the readers of the race above: KASAN fails the case. */
+	current->kunit_test = race->test;
+
+	while (!READ_ONCE(race->stop)) {
+		mutex_lock(&race->lock);
+		done = atomic_read_acquire(&race->unbinds_done);
+		cell = of_nvmem_cell_get(race->consumer_np, "race");
+		ret = PTR_ERR_OR_ZERO(cell);
+		if (!ret)
+			nvmem_cell_put(cell);
+		/* An unbind begun before the lookup ended, done after it began */
+		smp_mb();
+		if (atomic_read(&race->unbinds_started) > done)
+			race->overlapped++;
+		if (ret == -EPROBE_DEFER)
+			race->deferred++;
+		else if (ret && !race->bad_err)
+			race->bad_err = ret;
+		mutex_unlock(&race->lock);
+
+		if (!ret) {
+			atomic_inc(&race->found);
+			wake_up_all(&race->wq);
+		}
+		cond_resched();
+	}
+
+	/* The case may end once @done completes: it must not be failed after. */
+	current->kunit_test = NULL;
+	complete_all(&race->done);
+	nvmem_kunit_lookup_race_put(race);
+
+	return 0;
+}
+
+/*
+ * Stops the thread, with a bounded wait as nvmem_kunit_race_stop() does; a
+ * thread that does not stop keeps the race.
+ */
+static void nvmem_kunit_lookup_race_stop(void *data)
+{
+	struct nvmem_kunit_lookup_race *race = data;
+
+	WRITE_ONCE(race->stop, true);
+	if (!wait_for_completion_timeout(&race->done,
+					 msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS))) {
+		WRITE_ONCE(race->task->kunit_test, NULL);
+		KUNIT_FAIL(race->test, "the lookup thread did not stop");
+	}
+	put_task_struct(race->task);
+}
+
+/* The cell of the layout's node, as a real layout finds its cells there. */
+static int nvmem_kunit_layout_race_add_cells(struct nvmem_layout *layout)
+{
+	struct nvmem_cell_info info = {
+		.name = "race", .offset = 4, .bytes = 4,
+		/* The cell takes the reference over. */
+		.np = of_get_child_by_name(layout->dev.of_node, "cell"),
+	};
+
+	if (!info.np)
+		return -ENOENT;
+
+	return nvmem_add_one_cell(layout->nvmem, &info);
+}
+
+static int nvmem_kunit_layout_race_probe(struct nvmem_layout *layout)
+{
+	layout->add_cells = nvmem_kunit_layout_race_add_cells;
+
+	return nvmem_layout_register(layout);
+}
+
+static const struct of_device_id nvmem_kunit_layout_race_of_match[] = {
+	{ .compatible = "test,nvmem-layout-race" },
+	{}
+};
+
+/*
+ * The module of the race's layout drivers, as nvmem_kunit_layout_module is
+ * for the stand-in layout: a module of its own, whose references no other
+ * case can have upset.
+ */
+static struct module nvmem_kunit_layout_race_module = {
+	.state = MODULE_STATE_LIVE,
+	.name = "nvmem_kunit_layout_race",
+	.refcnt = ATOMIC_INIT(1),	/* MODULE_REF_BASE: no reference */
+};
+
+/*
+ * One cycle: a new driver for the layout, and an nvmem device on @np whose
+ * layout the driver binds; once a lookup has found the cell, the driver is
+ * unregistered, which unbinds the layout, and freed, as unloading a layout
+ * module does. Then the device goes, while no lookup runs.
+ */
+static bool nvmem_kunit_lookup_race_cycle(struct kunit *test,
+					  struct nvmem_kunit_lookup_race *race,
+					  struct device *parent,
+					  struct device_node *np)
+{
+	int found = atomic_read(&race->found);
+	struct nvmem_layout_driver *drv;
+	struct nvmem_device *nvmem;
+	long left;
+	int ret;
+
+	drv = kzalloc(sizeof(*drv), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, drv);
+	drv->driver.name = "nvmem-kunit-layout-race";
+	drv->driver.of_match_table = nvmem_kunit_layout_race_of_match;
+	drv->probe = nvmem_kunit_layout_race_probe;
+	drv->remove = nvmem_kunit_layout_remove;
+	/* Built-in, then owned: see nvmem_kunit_layout_module. */
+	ret = __nvmem_layout_driver_register(drv, NULL);
+	if (ret) {
+		kfree(drv);
+		KUNIT_FAIL(test, "cannot register the layout driver: %d", ret);
+		return false;
+	}
+	drv->driver.owner = &nvmem_kunit_layout_race_module;
+
+	mutex_lock(&race->lock);
+	nvmem = nvmem_kunit_register_on(parent, "nvmem-kunit-race", np);
+	mutex_unlock(&race->lock);
+	if (IS_ERR(nvmem)) {
+		nvmem_layout_driver_unregister(drv);
+		kfree(drv);
+		KUNIT_FAIL(test, "cannot register the device: %pe", nvmem);
+		return false;
+	}
+
+	left = wait_event_timeout(race->wq, atomic_read(&race->found) > found,
+				  msecs_to_jiffies(NVMEM_KUNIT_TIMEOUT_MS));
+
+	atomic_inc(&race->unbinds_started);
+	nvmem_layout_driver_unregister(drv);
+	kfree(drv);
+	/* Pairs with the acquire in nvmem_kunit_lookup_race_fn() */
+	smp_mb__before_atomic();
+	atomic_inc(&race->unbinds_done);
+
+	mutex_lock(&race->lock);
+	nvmem_unregister(nvmem);
+	mutex_unlock(&race->lock);
+
+	if (!left)
+		KUNIT_FAIL(test, "no lookup found the cell of the bound layout");
+
+	return left;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(nvmem_kunit_lookup_race_release,
+			    nvmem_kunit_lookup_race_put,
+			    struct nvmem_kunit_lookup_race *);
+
+/*
+ * of_nvmem_cell_get() pins the module of the layout's driver while the
+ * driver is unbound and freed, as unloading the module does: a thread
+ * looks the layout's cell up in a loop while the case binds the layout
+ * with a new driver and unregisters and frees it, again and again. Each
+ * lookup must find the cell or defer. Lookups during which an unbind ran
+ * are counted, so the case knows it ran the race; whether one of them
+ * reads the driver in the instant before it goes is up to the scheduler.
+ * Without the fix, one that does reads the freed driver's owner, which
+ * KASAN reports.
+ */
+static void nvmem_layout_lookup_unbind_race_test(struct kunit *test)
+{
+	struct nvmem_kunit_lookup_race *race;
+	struct device *parent;
+	struct device_node *np;
+	int i, ret;
+
+	KUNIT_ASSERT_EQ(test, of_overlay_apply_kunit(test, nvmem_kunit_overlay),
+			0);
+	np = nvmem_kunit_of_node(test, "/nvmem-kunit/race");
+	parent = nvmem_kunit_consumer(test);
+
+	race = kzalloc(sizeof(*race), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, race);
+	race->test = test;
+	mutex_init(&race->lock);
+	init_waitqueue_head(&race->wq);
+	init_completion(&race->done);
+	refcount_set(&race->refs, 1);
+	/* The case's reference, dropped after the thread is stopped */
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_lookup_race_release,
+					race);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	race->consumer_np = of_find_node_by_path("/nvmem-kunit/race-consumer");
+	KUNIT_ASSERT_NOT_NULL(test, race->consumer_np);
+
+	race->task = kthread_create(nvmem_kunit_lookup_race_fn, race,
+				    "nvmem-kunit-lookup");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(race->task));
+	get_task_struct(race->task);
+	refcount_inc(&race->refs);
+	ret = kunit_add_action_or_reset(test, nvmem_kunit_lookup_race_stop,
+					race);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	wake_up_process(race->task);
+
+	for (i = 0; i < NVMEM_KUNIT_RACE_CYCLES; i++)
+		if (!nvmem_kunit_lookup_race_cycle(test, race, parent, np))
+			break;
+
+	kunit_release_action(test, nvmem_kunit_lookup_race_stop, race);
+	kunit_info(test, "%d unbinds; lookups: %d found the cell, %lu deferred, %lu ran during an unbind\n",
+		   i, atomic_read(&race->found), race->deferred,
+		   race->overlapped);
+	KUNIT_EXPECT_EQ(test, race->bad_err, 0);
+	KUNIT_EXPECT_GT_MSG(test, race->overlapped, 0,
+			    "no lookup ran during an unbind");
+}
+#else
+static void nvmem_layout_lookup_unbind_race_test(struct kunit *test)
+{
+	kunit_skip(test, "needs MODULE_UNLOAD");
+}
+#endif
 #else
 static void nvmem_dt_layout_add_fails_test(struct kunit *test)
+{
+	kunit_skip(test, "needs NVMEM_LAYOUTS");
+}
+
+static void nvmem_layout_lookup_unbind_race_test(struct kunit *test)
 {
 	kunit_skip(test, "needs NVMEM_LAYOUTS");
 }
@@ -4015,6 +5122,11 @@ static void nvmem_dt_layout_add_fails_test(struct kunit *test)
 {
 	kunit_skip(test, "needs OF_OVERLAY");
 }
+
+static void nvmem_layout_lookup_unbind_race_test(struct kunit *test)
+{
+	kunit_skip(test, "needs OF_OVERLAY");
+}
 #endif
 
 static struct kunit_case nvmem_dt_cases[] = {
@@ -4028,8 +5140,11 @@ static struct kunit_case nvmem_dt_cases[] = {
 	KUNIT_CASE(nvmem_dt_layout_add_fails_test),
 	KUNIT_CASE(nvmem_layout_lookup_cell_put_test),
 	KUNIT_CASE(nvmem_layout_pins_module_test),
+	KUNIT_CASE(nvmem_dt_layout_module_cell_test),
 	KUNIT_CASE(nvmem_layout_second_driver_test),
 	KUNIT_CASE(nvmem_layout_register_unbound_test),
+	KUNIT_CASE(nvmem_layout_sysfs_fails_test),
+	KUNIT_CASE_SLOW(nvmem_layout_lookup_unbind_race_test),
 	{}
 };
 

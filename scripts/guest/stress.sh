@@ -20,6 +20,7 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 	echo clear > /sys/kernel/debug/kmemleak
 fi
 
+modprobe at24
 modprobe i2c-stub chip_addr=0x50
 echo 24c02 0x50 > /sys/bus/i2c/devices/i2c-0/new_device
 dev=0-0050
