@@ -19,6 +19,12 @@ import kunit_parser
 tree = kunit_parser.parse_run_tests(open(sys.argv[2], errors="replace"))
 sys.stdout = real_stdout
 
+
+def all_of(*patterns):
+    """A pattern that matches a log holding each of @patterns, anywhere."""
+    return r"(?s)" + "".join(r"(?=.*" + p + r")" for p in patterns)
+
+
 # The cases that must fail on the base, each with what its log must show:
 # the reason it fails there, an assertion on the value the fix changes or a
 # KASAN report made by the case, and the parameters (if any) that are
@@ -65,8 +71,8 @@ MUST_FAIL = {
     # the nvmem file reaches the freed provider, and force_ro still works:
     # the files did not go with the device
     ("nvmem_core_unbind", "nvmem_unbind_sysfs_files_test"):
-        (r"(?s)(?=.*" + PROVIDER_UAF + r")"
-         r"(?=.*Expected kernel_write\(force_ro, \"1\", 1, &pos\) == -19, but)",
+        (all_of(PROVIDER_UAF,
+                r"Expected kernel_write\(force_ro, \"1\", 1, &pos\) == -19, but"),
          set()),
     ("nvmem_core_unbind", "nvmem_unbind_keepout_test"):
         (r"Expected nvmem_device_read\(nvmem, 10, 4, buf\) == -19, but", set()),
@@ -80,15 +86,15 @@ MUST_FAIL = {
     # the other device's unbind returns on the base as well (it waits for
     # nothing at all), but its handle then reaches its freed provider
     ("nvmem_core_unbind", "nvmem_unbind_other_device_test"):
-        (r"(?s)(?=.*" + PROVIDER_UAF + r")"
-         r"(?=.*Expected nvmem_device_read\(other, 0, sizeof\(buf\), buf\) == -19, but)",
+        (all_of(PROVIDER_UAF,
+                r"Expected nvmem_device_read\(other, 0, sizeof\(buf\), buf\) == -19, but"),
          set()),
     ("nvmem_core_unbind", "nvmem_unbind_during_notifier_test"):
         (r"the unbind returned with 4 calls in the provider", set()),
     # the compat file stays with the device and writes to the freed provider
     ("nvmem_core_unbind", "nvmem_unbind_compat_file_test"):
-        (r"(?s)(?=.*" + PROVIDER_UAF + r")"
-         r"(?=.*Expected kernel_write\(file, buf, sizeof\(buf\), &pos\) == -19, but)",
+        (all_of(PROVIDER_UAF,
+                r"Expected kernel_write\(file, buf, sizeof\(buf\), &pos\) == -19, but"),
          set()),
     ("nvmem_core_dt", "nvmem_dt_cell_get_test"): (PROVIDER_UAF, set()),
     ("nvmem_core_dt", "nvmem_dt_device_get_test"): (PROVIDER_UAF, set()),
