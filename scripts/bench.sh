@@ -22,14 +22,22 @@
 # the kernel sees no hot-pluggable CPUs, TCG stops at 255 vCPUs, and a
 # boot with 64 takes about 7 minutes.
 #
+# Everything it writes is under build/: the work directory WORK is
+# build/bench, build/bench-icount with BENCH_ICOUNT=1, build/bench-alt-NAME
+# with BENCH_VARIANT=NAME, and the tables, CSV, JSON and plot go to
+# WORK/results (WORK/results-smoke for a smoke run).  Nothing here is
+# tracked: scripts/publish.sh copies the tables the cover letter cites to
+# results/ (make publish).  The tables' second line says when and what was
+# measured (date, base and series commits), and marks smoke runs.
+#
 #	BENCH_RUNS	boots per kernel (default 5, with BENCH_ICOUNT 2; 1 =
-#			smoke: small counts, results in build/bench/results-smoke)
-#	BENCH_ICOUNT	1: count instructions (results in bench/results/icount)
-#	BENCH_MEMORY	1: the memory table (bench/results/memory.txt, about
-#			25 minutes)
+#			smoke: small counts, results in WORK/results-smoke)
+#	BENCH_ICOUNT	1: count instructions (build/bench-icount/results)
+#	BENCH_MEMORY	1: the memory table (build/bench/results/memory.txt,
+#			about 25 minutes)
 #	BENCH_VARIANT	NAME: measure the series plus bench/alt/NAME.patch
-#			(kernel bench-alt-NAME, results in bench/results/alt-NAME)
-#	BENCH_RESULTS	where the tables and plot go (default bench/results)
+#			(kernel bench-alt-NAME, build/bench-alt-NAME/results)
+#	BENCH_RESULTS	where the tables and plot go (default WORK/results)
 #	BENCH_TIMEOUT	seconds one boot may take (default 900)
 #	BENCH_ITERS_SMALL, BENCH_ITERS_LARGE, BENCH_ROUNDS, BENCH_UNBIND_CYCLES,
 #	BENCH_NDEV, BENCH_SYSFS_ITERS: the counts (see guest/bench.sh)
@@ -42,7 +50,7 @@ source "$(dirname "$0")/lib.sh"
 
 variant=${BENCH_VARIANT:-}
 icount=${BENCH_ICOUNT:-0}
-measure=		# what the work and results directories' names add
+measure=		# what the work directory's name adds
 [ "$icount" = 1 ] && measure=icount
 work=$repo/build/bench${variant:+-alt-$variant}${measure:+-$measure}
 runs=${BENCH_RUNS:-$([ "$icount" = 1 ] && echo 2 || echo 5)}
@@ -63,8 +71,7 @@ rounds=${BENCH_ROUNDS:-$([ $smoke = 1 ] && echo 3 || echo 5)}
 unbind_cycles=${BENCH_UNBIND_CYCLES:-$([ $smoke = 1 ] && echo 20 || echo 200)}
 ndev=${BENCH_NDEV:-$([ $smoke = 1 ] && echo 100 || echo 1000)}
 sysfs_iters=${BENCH_SYSFS_ITERS:-$([ $smoke = 1 ] && echo 200 || echo 5000)}
-results=${BENCH_RESULTS:-$([ $smoke = 1 ] && echo "$work/results-smoke" ||
-	echo "$repo/bench/results${variant:+/alt-$variant}${measure:+/$measure}")}
+results=${BENCH_RESULTS:-$work/results$([ $smoke = 1 ] && echo -smoke)}
 timeout=${BENCH_TIMEOUT:-900}
 
 # The kernel of K (base or series) and the series variant's
@@ -115,7 +122,8 @@ step_memory() {
 	{
 		echo "memory per nvmem device: growth of /proc/meminfo Slab and Percpu over $ndev devices"
 		echo "$(date -u +%F); base $(git -C "$linux" rev-parse --short=12 base)," \
-			"series $(git -C "$linux" rev-parse --short=12 series); QEMU -smp N (N present CPUs)"
+			"series $(git -C "$linux" rev-parse --short=12 series); QEMU -smp N (N present CPUs)$(
+			[ $smoke = 1 ] && echo "; smoke run (BENCH_RUNS=1)")"
 		echo
 		printf '%-14s %-8s %10s %10s\n' "possible CPUs" kernel "slab B" "per-CPU B"
 	} > "$table"
@@ -192,5 +200,8 @@ about="$(date -u +%F); base $(git -C "$linux" log -1 --format=%s base | cut -d' 
 about+=" ($(git -C "$linux" rev-parse --short=12 base)), series $(git -C "$linux" rev-parse --short=12 series)"
 about+="${variant:+ + bench/alt/$variant.patch}; $(sed 's/ emulator version / /' "$work/runs/base-1/qemu-version")"
 about+=" $machine; host: $(nproc) CPUs, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+if [ $smoke = 1 ]; then
+	about+="; smoke run (BENCH_RUNS=1, small counts)"
+fi
 "$py" "$repo/bench/report.py" "$work/runs" "$results" \
 	"$about; rounds=$rounds iters_small=$iters_small iters_large=$iters_large unbind_cycles=$unbind_cycles ndev=$ndev sysfs_iters=$sysfs_iters runs=$runs"

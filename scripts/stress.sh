@@ -27,6 +27,12 @@
 # splat (a read after unbind is a use-after-free there); its run stops at
 # the first kernel report and says in which cycle.
 #
+# It writes under build/ only: build/stress/KERNEL/report.txt (the guest's
+# report after a header line: date, base and series commits, kernel,
+# cycles; "smoke run" for a smoke), the boot's console and output beside
+# it.  make publish (scripts/publish.sh) copies the reports of a full run
+# to results/, where the cover letter cites them.
+#
 #	STRESS_CYCLES	bind/unbind cycles (default 10000; 1 = smoke: 50
 #			cycles, results under build/stress-smoke)
 #	STRESS_READERS	processes with their own fd (default 2)
@@ -48,9 +54,11 @@ source "$(dirname "$0")/lib.sh"
 
 work=$repo/build/stress
 cycles=${STRESS_CYCLES:-10000}
+smoke=
 if [ "$cycles" -le 1 ]; then
 	cycles=50
 	work=$repo/build/stress-smoke
+	smoke="; smoke run (STRESS_CYCLES=1)"
 fi
 readers=${STRESS_READERS:-2}
 threads=${STRESS_THREADS:-3}
@@ -145,7 +153,12 @@ STRESS_READERS=$readers STRESS_THREADS=$threads STRESS_STOP_ON_SPLAT=$stop ${STR
 		"$k" "$d/boot" "$repo/scripts/guest/stress.sh" \
 		"$d/nvstress" "$d/kselftest/nvmem/test_modules/nvmem_test_consumer.ko" || true
 	rep=$d/report.txt
-	sed -n '/^==> REPORT$/,${//d;p}' "$d/boot/output.txt" > "$rep"
+	{
+		echo "# $(date -u +%F); base $(git -C "$linux" rev-parse --short=12 base)," \
+			"series $(git -C "$linux" rev-parse --short=12 series); make stress:" \
+			"kernel $k, $cycles cycles, $readers reader processes, $threads threads on one fd$smoke"
+		sed -n '/^==> REPORT$/,${//d;p}' "$d/boot/output.txt"
+	} > "$rep"
 	sed 's/^/    /' "$rep"
 	n=$(wc -l < "$d/boot/splats.txt")
 	echo "stress: $k: splat lines on the console: $n"
