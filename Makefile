@@ -1,14 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # Workbench for the nvmem series: see README.md and "make help".
 # The kernel tree is build/linux (branch series on tag base); every kernel
-# is built by scripts/kernel.sh in build/k/NAME/{src,out}.
+# is built by scripts/kernel.sh in build/k/NAME/{src,out}.  Everything a
+# target writes is under build/, except make export (the repo's copies of
+# the series) and make publish (results/, the tables the cover letter cites).
 
 STAGE := scripts/stage.sh
 # Stages share the tally and the kernels: one at a time.
 .NOTPARALLEL:
 
 .PHONY: help deps base apply export check-export checkpatch build-patches \
-	kernel kunit selftest proof demo test bench bench-wallclock bench-smoke stress kcsan clean
+	kernel kunit selftest proof demo test bench bench-wallclock bench-smoke stress kcsan \
+	publish clean
 
 help:
 	@echo 'Workbench for the nvmem series'
@@ -27,12 +30,15 @@ help:
 	@echo '  make kunit          KUnit on it, through kunit.py'
 	@echo '  make selftest       the nvmem kselftest on it, in QEMU'
 	@echo '  make proof          KUnit and kselftest on base + test patches: they must fail'
-	@echo '  make bench          instructions per call (QEMU -icount, 2 boots per kernel) and memory per device'
+	@echo '  make bench          instructions per call (QEMU -icount, 2 boots per kernel) and memory per device,'
+	@echo '                      in build/bench-icount/results and build/bench/results'
 	@echo '  make bench-wallclock  TCG wall-clock on 2 vCPUs (contention), BENCH_RUNS=5 paired boots'
 	@echo '  make bench-smoke    one short boot of each benchmark kernel'
-	@echo '  make stress         STRESS_CYCLES=10000 bind/unbind cycles under KASAN+kmemleak'
+	@echo '  make stress         STRESS_CYCLES=10000 bind/unbind cycles under KASAN+kmemleak (build/stress)'
+	@echo '  make publish        copy the icount and memory tables and the stress reports of build/'
+	@echo '                      to results/DATE-COMMIT/, what the cover letter cites (scripts/publish.sh -h)'
 	@echo '  make kcsan          KUnit and the stress smoke under KCSAN; fails on a race in nvmem'
-	@echo '  make clean          remove build outputs (keeps build/linux)'
+	@echo '  make clean          remove build outputs (keeps build/linux and results/)'
 	@echo
 	@echo 'Logs: build/logs/<stage>.log; tally of make test: build/results'
 
@@ -45,7 +51,7 @@ kernel:
 kunit selftest: kernel
 	@$(STAGE) $@ scripts/$@.sh series
 
-demo test stress kcsan:
+demo test stress kcsan publish:
 	@scripts/$@.sh
 
 bench:
