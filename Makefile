@@ -9,7 +9,7 @@ STAGE := scripts/stage.sh
 # Stages share the tally and the kernels: one at a time.
 .NOTPARALLEL:
 
-.PHONY: help deps base apply export check-export checkpatch build-patches \
+.PHONY: help deps base apply export check-export check-figures checkpatch build-patches \
 	kernel kunit selftest proof demo test bench bench-wallclock bench-smoke stress kcsan \
 	publish clean
 
@@ -24,6 +24,7 @@ help:
 	@echo '  make apply          branch series = base + patches/ (refuses to drop unexported commits)'
 	@echo '  make export         branch series -> patches/, cover-letter.txt, copies, MAINTAINERS'
 	@echo '  make check-export   fail if the repo differs from what "make export" would write'
+	@echo '  make check-figures  fail if a figure of the cover letter differs from the published table'
 	@echo '  make checkpatch     checkpatch.pl --strict on each patch (allow-list: checkpatch.allow)'
 	@echo '  make build-patches  build each patch in order, W=1 C=2, no new warnings'
 	@echo '  make kernel         the test kernel of branch series (build/k/series)'
@@ -44,6 +45,9 @@ help:
 
 deps base apply export check-export checkpatch build-patches proof:
 	@$(STAGE) $@ scripts/$@.sh
+
+check-figures:
+	@$(STAGE) $@ scripts/$@.py
 
 kernel:
 	@$(STAGE) $@ scripts/kernel.sh series

@@ -53,6 +53,8 @@ stage base scripts/base.sh || summary
 stage apply scripts/apply.sh || summary
 
 stage check-export scripts/check-export.sh
+# the cover letter's figures against the tables in results/
+stage check-figures scripts/check-figures.py
 stage checkpatch scripts/checkpatch.sh
 stage build-patches scripts/build-patches.sh
 
