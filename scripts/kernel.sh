@@ -8,13 +8,14 @@
 # Makes build/k/NAME/src, a worktree of build/linux at REV (detached) with
 # each PATCH applied and committed on top, then configures it in
 # build/k/NAME/out with kunit.py config (its x86_64 QEMU base, each
-# FRAGMENT, and with -k the tree's drivers/nvmem/.kunitconfig if it has
-# one) and builds bzImage and modules there with ccache.  kunit.py config
-# fails naming every option that did not stick.  -s: the worktree only.
+# FRAGMENT, and with -k the tree's drivers/nvmem/.kunitconfig and
+# tools/testing/selftests/nvmem/config where it has them) and builds
+# bzImage and modules there with ccache.  kunit.py config fails naming
+# every option that did not stick.  -s: the worktree only.
 #
 # The test kernels: "series" is branch series, "base-tests" tag base with
-# the series' test patches; both are configured by Kconfig.fragment and the
-# suite's .kunitconfig (-k).
+# the series' test patches; both are configured by Kconfig.fragment (the
+# debug options) and the series' test configs (-k).
 #
 # The worktree is remade only when REV or a patch changed, so make
 # rebuilds only what changed; nothing is checked out in build/linux.
@@ -76,8 +77,14 @@ else
 fi
 [ "$source_only" -eq 0 ] || exit 0
 
-[ "$suite" -eq 1 ] && [ -f "$src/drivers/nvmem/.kunitconfig" ] &&
-	configs+=("$src/drivers/nvmem/.kunitconfig")
+# The series' own test configs: a kernel built from them and the debug
+# options runs what a user with the series, kunit.py and run_kselftest.sh
+# runs.
+if [ "$suite" -eq 1 ]; then
+	for f in drivers/nvmem/.kunitconfig tools/testing/selftests/nvmem/config; do
+		[ ! -f "$src/$f" ] || configs+=("$src/$f")
+	done
+fi
 [ ${#configs[@]} -gt 0 ] || die "$name: no config fragment"
 kconfig() {
 	(cd "$src" && ./tools/testing/kunit/kunit.py config --arch=x86_64 \
