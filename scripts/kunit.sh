@@ -5,7 +5,9 @@
 # kunit.py exec boots build/k/NAME (QEMU, 2 vCPUs, every KASAN report
 # shown) and leaves the kernel log in build/k/NAME/out/test.log.  Tally:
 # kunit:<suite>.<case> per case from kunit.py's JSON, kunit:every-case-ran,
-# which fails when a KUNIT_CASE() of the suite's source has no result, and
+# which fails when a KUNIT_CASE() of the suite's source has no result,
+# kunit:kunitconfig-complete, which fails when the suite's .kunitconfig
+# alone leaves an option off that a case tests with IS_ENABLED(), and
 # kunit:kernel-log, which fails when that log has a line of scripts/splats.
 # A skipped case fails the run, as it fails make test.  -t: kunit.py's
 # timeout for the whole boot (default 1200 s; KUnit itself gives each case
@@ -49,6 +51,24 @@ if missing=$("$repo/scripts/kunit-cases.py" "$src/drivers/nvmem/nvmem_kunit.c" \
 	result PASS "$prefix:every-case-ran"
 else
 	result FAIL "$prefix:every-case-ran" "no result for $(paste -sd ' ' <<< "$missing")"
+	status=1
+fi
+# A user runs the suites with kunit.py run --kunitconfig=drivers/nvmem:
+# that config alone must enable every option a case needs, or the case
+# skips there although it runs here.
+alone=$out/kunitconfig-alone
+(cd "$src" && ./tools/testing/kunit/kunit.py config --arch=x86_64 "--build_dir=$alone" \
+	--kunitconfig=drivers/nvmem "--make_options=CC=$cc") > /dev/null
+unset_options=$(grep -o 'IS_ENABLED(CONFIG_[A-Z0-9_]*)' "$src/drivers/nvmem/nvmem_kunit.c" |
+	sed 's/IS_ENABLED(\(.*\))/\1/' | sort -u |
+	while read -r option; do
+		grep -qE "^$option=[ym]$" "$alone/.config" || echo "$option"
+	done)
+if [ -z "$unset_options" ]; then
+	result PASS "$prefix:kunitconfig-complete"
+else
+	result FAIL "$prefix:kunitconfig-complete" \
+		"drivers/nvmem/.kunitconfig alone leaves $(paste -sd ' ' <<< "$unset_options") unset"
 	status=1
 fi
 if found=$(grep -Ef "$splats" "$out/test.log"); then
