@@ -10,7 +10,7 @@ STAGE := scripts/stage.sh
 .NOTPARALLEL:
 
 .PHONY: help deps base apply export check-export check-figures checkpatch build-patches \
-	kernel kunit selftest proof demo test bench bench-wallclock bench-smoke stress kcsan \
+	kernel kunit selftest proof mutants demo test bench bench-wallclock bench-smoke stress kcsan \
 	publish clean
 
 help:
@@ -31,6 +31,8 @@ help:
 	@echo '  make kunit          KUnit on it, through kunit.py'
 	@echo '  make selftest       the nvmem kselftest on it, in QEMU'
 	@echo '  make proof          KUnit and kselftest on base + test patches: they must fail'
+	@echo '  make mutants        KUnit on 3 mutant kernels (scripts/mutants/), each as it must;'
+	@echo '                      not in make test, tally build/mutants/results (scripts/mutants.sh -h)'
 	@echo '  make bench          instructions per call (QEMU -icount, 2 boots per kernel) and memory per device,'
 	@echo '                      in build/bench-icount/results and build/bench/results'
 	@echo '  make bench-wallclock  TCG wall-clock on 2 vCPUs (contention), BENCH_RUNS=5 paired boots'
@@ -55,7 +57,7 @@ kernel:
 kunit selftest: kernel
 	@$(STAGE) $@ scripts/$@.sh series
 
-demo test stress kcsan publish:
+demo test stress kcsan publish mutants:
 	@scripts/$@.sh
 
 bench:
@@ -69,4 +71,4 @@ bench-smoke:
 	@BENCH_RUNS=1 scripts/bench.sh
 
 clean:
-	rm -rf build/k build/logs build/results build/bench* build/stress* build/demo-results
+	rm -rf build/k build/logs build/results build/bench* build/stress* build/demo-results build/mutants

@@ -6,18 +6,13 @@ Judges the kernel log of a KUnit run on the base with only the test
 patches, parsed by kunit.py's own parser (KUNIT_DIR is the tree's
 tools/testing/kunit), and prints one "PASS|FAIL proof:<name> <why>" line
 per thing the unfixed kernel must show."""
-import io
 import re
 import sys
 
-# kunit.py's own parser, for the log of each case: the lines the kernel
-# printed while it ran (assertions, KASAN reports). It prints as it
-# parses; keep that out of our output.
-sys.path.insert(0, sys.argv[1])
-real_stdout, sys.stdout = sys.stdout, io.StringIO()
-import kunit_parser
-tree = kunit_parser.parse_run_tests(open(sys.argv[2], errors="replace"))
-sys.stdout = real_stdout
+from kunit_log import SUITES, label, parse
+
+# kunit.py's own parser, for the log of each case (scripts/kunit_log.py)
+tree, results = parse(sys.argv[1], sys.argv[2])
 
 
 def all_of(*patterns):
@@ -126,33 +121,12 @@ MUST_FAIL = {
          r"(?: .*\n)*? nvmem_layout_register\+", set()),
 }
 
-SUITES = {"nvmem_core", "nvmem_core_bad_input", "nvmem_core_unbind",
-          "nvmem_core_dt"}
-
-# (suite, case) -> [(parameter or None, "PASS"/"FAILURE"/..., log)]. The
-# parser gives a parameterised case's own log the lines before its first
-# result, which are the first parameter's.
-results = {}
-
-def status(test):
-    return "PASS" if test.status == kunit_parser.TestStatus.SUCCESS else test.status.name
-
-for suite in tree.subtests:
-    for case in suite.subtests:
-        runs = [(p.name, status(p), "\n".join((case.log if i == 0 else []) + p.log))
-                for i, p in enumerate(case.subtests)]
-        results[(suite.name, case.name)] = runs or [
-            (None, status(case), "\n".join(case.log))]
-
 suites = {suite.name for suite in tree.subtests}
 if suites != SUITES or tree.counts.errors:
     print("FAIL", "proof:kunit-run",
           f"suites {sorted(suites)}, want {sorted(SUITES)}; {tree.counts.errors} parse errors")
 else:
     print("PASS", "proof:kunit-run", f"all {len(SUITES)} suites ran, no parse error")
-
-def label(suite, case, param):
-    return f"{suite}.{case}" + (f"[{param}]" if param else "")
 
 bad = [label(s, c, p) + "=" + st for (s, c), runs in results.items()
        if (s, c) not in MUST_FAIL for p, st, _ in runs if st != "PASS"]
