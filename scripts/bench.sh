@@ -168,24 +168,23 @@ export RESULTS=$work/stage-results T0=${T0:-$(date +%s)}
 mkdir -p "$work"
 : > "$RESULTS"
 prepare bench
-stage=$repo/scripts/stage.sh
 if [ "${BENCH_MEMORY:-0}" = 1 ]; then
 	for k in base series; do
-		"$stage" "bench-kernel-$k" "$0" kernel "$k"
+		stage "bench-kernel-$k" "$0" kernel "$k"
 	done
-	"$stage" bench-kernel-shared env BENCH_VARIANT=shared-srcu-expedited "$0" kernel series
-	"$stage" bench-memory "$0" memory
+	stage bench-kernel-shared env BENCH_VARIANT=shared-srcu-expedited "$0" kernel series
+	stage bench-memory "$0" memory
 	exit
 fi
 echo "bench: $runs run(s) per kernel, $rounds rounds of $iters_small x 4 B, $iters_large x 4 KiB," \
 	"$unbind_cycles unbind cycles, $ndev devices, $sysfs_iters sysfs reads"
 for k in base series; do
-	"$stage" "bench-kernel-$k" "$0" kernel "$k"
+	stage "bench-kernel-$k" "$0" kernel "$k"
 done
 rm -rf "$work/runs"
 for run in $(seq 1 "$runs"); do
 	for k in base series; do
-		"$stage" "bench-boot-$k-$run" "$0" boot "$k" "$run"
+		stage "bench-boot-$k-$run" "$0" boot "$k" "$run"
 	done
 done
 

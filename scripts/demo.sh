@@ -13,7 +13,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 export T0=${T0:-$(date +%s)} RESULTS=$repo/build/demo-results
-stage() { "$repo/scripts/stage.sh" "$@"; }
 
 mkdir -p "$repo/build"
 : > "$RESULTS"

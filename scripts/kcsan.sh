@@ -21,7 +21,6 @@ source "$(dirname "$0")/lib.sh"
 work=$repo/build/kcsan
 mkdir -p "$work"
 export T0=${T0:-$(date +%s)}
-stage() { "$repo/scripts/stage.sh" "$@"; }
 
 # The test kernel's config with KCSAN for KASAN; kunit.py refuses two
 # values of one option.

@@ -24,6 +24,10 @@ command -v ccache > /dev/null && cc="ccache gcc"
 
 die() { echo "${0##*/}: $*" >&2; exit 1; }
 
+# stage NAME COMMAND...: one step of a run, with progress, log and result
+# (scripts/stage.sh)
+stage() { "$repo/scripts/stage.sh" "$@"; }
+
 # result PASS|FAIL|SKIP NAME [WHY]: one line of the tally
 result() {
 	mkdir -p "$(dirname "$RESULTS")"
@@ -65,8 +69,8 @@ build_kselftest() {
 # PREFIX-deps and so on: the packages, the base tree, and the series
 # applied unless branch series holds it already
 prepare() {
-	"$repo/scripts/stage.sh" "$1-deps" "$repo/scripts/deps.sh"
-	"$repo/scripts/stage.sh" "$1-base" "$repo/scripts/base.sh"
+	stage "$1-deps" "$repo/scripts/deps.sh"
+	stage "$1-base" "$repo/scripts/base.sh"
 	[ -n "$(git -C "$linux" rev-list base..series)" ] ||
-		"$repo/scripts/stage.sh" "$1-apply" "$repo/scripts/apply.sh"
+		stage "$1-apply" "$repo/scripts/apply.sh"
 }

@@ -145,7 +145,7 @@ mkdir -p "$work"
 export RESULTS
 status=0
 for n in "${names[@]}"; do
-	"$repo/scripts/stage.sh" "mutant-$n" "$0" --one "$n" || status=1
+	stage "mutant-$n" "$0" --one "$n" || status=1
 done
 echo "mutants: $(date -u '+%Y-%m-%d %H:%M UTC'), tally $RESULTS:"
 sed 's/^/    /' "$RESULTS"

@@ -191,7 +191,7 @@ prepare stress
 echo "stress: $cycles cycles, $readers reader processes, $threads threads on one fd, kernels: $kernels"
 status=0
 for k in $kernels; do
-	"$repo/scripts/stage.sh" "stress-kernel-$k" "$repo/scripts/kernel.sh" "$k"
-	"$repo/scripts/stage.sh" "stress-run-$k" "$0" run "$k" || status=1
+	stage "stress-kernel-$k" "$repo/scripts/kernel.sh" "$k"
+	stage "stress-run-$k" "$0" run "$k" || status=1
 done
 exit "$status"

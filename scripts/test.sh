@@ -10,7 +10,6 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 export T0=$(date +%s)
-stage() { "$repo/scripts/stage.sh" "$@"; }
 
 # Which kernel a result of the tally ran on.  Each test runs once per
 # kernel: the KUnit cases are counted on series (kunit:) and again on
