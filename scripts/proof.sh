@@ -20,6 +20,10 @@
 #   proof:selftest-fault-inject
 #                           nvmem-fault-inject.sh, alone: its layout scenario
 #                           (case 4) finds nothing holding onie_tlv
+#   proof:selftest-fault-inject-provider
+#                           nvmem-fault-inject-provider.sh, alone: a failed
+#                           allocation of the layout's cell files frees the
+#                           provider's own cells (case 3)
 #
 # A proof result PASSes when the base behaves as the unfixed kernel must;
 # the script fails if any does not.  The KUnit cases are judged by proof.py.
@@ -93,4 +97,15 @@ why=$(grep -m1 'but nothing holds onie_tlv' "$tap" || echo 'no reason')
 ok=0
 [[ $layout == 'not ok 4 '*'with a layout'* && $why != 'no reason' ]] && ok=1
 proof_result selftest-fault-inject "$ok" "$layout: ${why#\# }"
+
+# nvmem-fault-inject-provider.sh: under nvmem_register() (case 3), a
+# failure of the layout's cell files frees every cell of the device, the
+# provider's own included (patch 7): the config cell is gone.
+run_base_kselftest nvmem-fault-inject-provider.sh
+main=$(grep -m1 -E '^(not )?ok 3 ' "$tap" || echo 'no result 3')
+gone=$(grep -m1 '^# no cell config-cell@0,0' "$tap" || echo 'no reason')
+ok=0
+[[ $main == 'not ok 3 each failed allocation under nvmem_register()'* &&
+   $gone != 'no reason' ]] && ok=1
+proof_result selftest-fault-inject-provider "$ok" "$main: ${gone#\# }"
 exit "$failed"
