@@ -264,11 +264,13 @@ def main():
     path = published(memory, "memory.txt", published_dir)
     if path:
         check_memory(memory, path)
-    stress = re.search(r"^- stress:.*?(?=^- |\Z)", secs["Testing"],
+    stress = re.search(r"^- stress\b.*?(?=^- |\Z)", secs["Testing"],
                        flags=re.M | re.S)
     path = published(stress.group(0) if stress else "", "stress-series.txt",
                      published_dir)
-    if path:
+    if path and not stress:
+        failures.append("the Testing section has no '- stress' item")
+    elif path:
         check_stress(stress.group(0), path)
     else:
         print("check-figures: stress figures not checked: no published"
