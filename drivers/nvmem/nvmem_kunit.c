@@ -3961,7 +3961,7 @@ static void nvmem_dt_layout_module_cell_test(struct kunit *test)
 				sizeof(buf));
 		KUNIT_EXPECT_EQ(test, get_unaligned_le32(buf),
 				nvmem_kunit_layout_cell_value());
-		fput(file);
+		kunit_release_action(test, nvmem_kunit_fput, file);
 
 		layout_dev = nvmem_kunit_layout_dev(test, pdev, pdata.name);
 		device_release_driver(layout_dev);
@@ -4912,28 +4912,6 @@ static void nvmem_kunit_lookup_race_stop(void *data)
 	put_task_struct(race->task);
 }
 
-/* The cell of the layout's node, as a real layout finds its cells there. */
-static int nvmem_kunit_layout_race_add_cells(struct nvmem_layout *layout)
-{
-	struct nvmem_cell_info info = {
-		.name = "race", .offset = 4, .bytes = 4,
-		/* The cell takes the reference over. */
-		.np = of_get_child_by_name(layout->dev.of_node, "cell"),
-	};
-
-	if (!info.np)
-		return -ENOENT;
-
-	return nvmem_add_one_cell(layout->nvmem, &info);
-}
-
-static int nvmem_kunit_layout_race_probe(struct nvmem_layout *layout)
-{
-	layout->add_cells = nvmem_kunit_layout_race_add_cells;
-
-	return nvmem_layout_register(layout);
-}
-
 static const struct of_device_id nvmem_kunit_layout_race_of_match[] = {
 	{ .compatible = "test,nvmem-layout-race" },
 	{}
@@ -4971,7 +4949,7 @@ static bool nvmem_kunit_lookup_race_cycle(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, drv);
 	drv->driver.name = "nvmem-kunit-layout-race";
 	drv->driver.of_match_table = nvmem_kunit_layout_race_of_match;
-	drv->probe = nvmem_kunit_layout_race_probe;
+	drv->probe = nvmem_kunit_layout_probe;
 	drv->remove = nvmem_kunit_layout_remove;
 	/* Built-in, then owned: see nvmem_kunit_layout_module. */
 	ret = __nvmem_layout_driver_register(drv, NULL);

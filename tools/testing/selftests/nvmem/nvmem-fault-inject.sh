@@ -25,27 +25,13 @@
 
 DIR=$(dirname "$(readlink -f "$0")")
 . "$DIR"/nvmem_lib.sh
+. "$DIR"/nvmem_fault_lib.sh
 
 MODULE="$DIR/test_modules/nvmem_test_of_eeprom.ko"
 LAYOUT=onie_tlv
 LAYOUT_DRIVER=onie-tlv-layout
 MAX_POINTS=${NVMEM_FAULT_MAX_POINTS:-1000}
 RELEASE_TIMEOUT=10	# seconds for the nvmem device to be released
-DEBUGFS=/sys/kernel/debug
-FAULT_ATTRS="failslab fail_page_alloc"
-ULONG_MAX=18446744073709551615
-# An injection decrements an attribute's "times", which is then the one
-# count of injections that __GFP_NOWARN allocations, failed silently,
-# do not escape.
-TIMES=1000000
-# Frames of the allocators (name prefixes), skipped to name the code that
-# allocated
-ALLOCATORS="dump_stack fail_dump should_fail __should_fail should_failslab
-kmem_cache_ __kmem_cache kmalloc __kmalloc kzalloc kcalloc kmemdup kstrdup
-kvasprintf kasprintf krealloc __krealloc kvmalloc __kvmalloc devm_k
-devres_alloc __devres_alloc alloc_pages __alloc_pages __get_free_pages
-prepare_alloc_pages slab_ ___slab __slab allocate_slab new_slab xas_ xa_
-ida_alloc kobject_set_name_vargs kernfs_new_node __kernfs_new_node"
 
 # The nvmem core's code, built in: the run of the kernel's text around
 # nvmem_register() from the first to the symbol after the last function
@@ -75,11 +61,6 @@ nvmem_text() {
 		}'
 }
 
-# fault_set ATTR FILE VALUE
-fault_set() {
-	echo "$3" > "$DEBUGFS/$1/$2"
-}
-
 fault_setup() {
 	range=$(nvmem_text)
 	[ -n "$range" ] || return 1
@@ -104,47 +85,6 @@ fault_setup() {
 		fault_set "$attr" verbose 2 || return 1
 	done
 	fault_set fail_page_alloc min-order 0
-}
-
-# Back to the defaults
-fault_restore() {
-	[ "${SETUP:-0}" -eq 1 ] || return 0
-	[ -z "${PRINTK:-}" ] || echo "$PRINTK" > /proc/sys/kernel/printk
-	for attr in $FAULT_ATTRS; do
-		[ -d "$DEBUGFS/$attr" ] || continue
-		fault_set "$attr" ignore-gfp-wait Y
-		fault_set "$attr" require-start 0
-		fault_set "$attr" require-end "$ULONG_MAX"
-		fault_set "$attr" times 1
-	done
-	[ ! -d "$DEBUGFS/fail_page_alloc" ] || fault_set fail_page_alloc min-order 1
-}
-
-# Failures injected since fault_setup
-injected() {
-	n=0
-	for attr in $FAULT_ATTRS; do
-		n=$((n + TIMES - $(cat "$DEBUGFS/$attr/times")))
-	done
-	echo "$n"
-}
-
-# The code that made the failed allocation, and the innermost nvmem
-# function on the stack, from the kernel log of one point on stdin
-fault_site() {
-	# shellcheck disable=SC2086 # one name per word
-	allocators=$(echo $ALLOCATORS | tr ' ' '|')
-	sed -n '/FAULT_INJECTION: forcing a failure/,/<\/TASK>/p' |
-		sed -n 's/^ *\([A-Za-z_][A-Za-z0-9_.]*\)+0x.*/\1/p' |
-		awk -v alloc="^($allocators)" '
-			site == "" && $0 !~ alloc { site = $0 }
-			core == "" && /^(__)?(devm_|of_)?nvmem_/ { core = $0 }
-			END {
-				if (site == "")
-					print "a __GFP_NOWARN allocation (not logged)"
-				else
-					print (site == core ? site : site " under " core)
-			}'
 }
 
 # The error of the first failed probe in a kernel log on stdin, as
@@ -299,22 +239,6 @@ reference_registration() {
 	create_plain || return 1
 	REF_NAME=$(nvmem_of_client "$CLIENT")
 	remove_plain && wait_released && [ -n "$REF_NAME" ]
-}
-
-kmemleak_scan() {
-	echo scan > "$DEBUGFS/kmemleak"
-}
-
-# Objects leaked since kmemleak_clear_old; only objects unreferenced for
-# 5 s are reported, so scan again after that.
-kmemleak_count() {
-	kmemleak_scan && sleep 6 && kmemleak_scan || return 1
-	grep -c 'unreferenced object' "$DEBUGFS/kmemleak"
-	[ $? -le 1 ]
-}
-
-kmemleak_clear_old() {
-	kmemleak_scan && echo clear > "$DEBUGFS/kmemleak"
 }
 
 test_no_leak() {
