@@ -33,9 +33,8 @@ for v in NVMEM_TEST_CYCLES NVMEM_TEST_PROCS NVMEM_TEST_THREADS; do
 	[ -z "${!v:-}" ] || kargs+=" $v=${!v}"
 done
 finished=PASS console=PASS
-# The whole collection took 4 minutes on 2 cores with kernel builds
-# running beside it (2026-12-04); each test may take 30 (the settings
-# file's timeout), and the guest gets 45.
+# Each test may take 30 minutes (the settings file's timeout), the guest
+# 45 for all of them.
 "$repo/scripts/qemu.sh" -t 2700 -a "$kargs" "$name" "$dir" \
 	"$repo/scripts/guest/kselftest.sh" "$dir/kselftest" || true
 [ -f "$dir/status" ] || finished=FAIL
