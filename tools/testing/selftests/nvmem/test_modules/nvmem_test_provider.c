@@ -110,12 +110,13 @@ static void nvmem_test_gpio_set(struct gpio_chip *gc, unsigned int offset,
 }
 
 /*
- * No owner: gpiolib pins the owner of a requested line, and the nvmem device
- * holds its write-protect line until it is unregistered, which unloading
- * this module does, so the module could never be unloaded.
+ * gpiolib pins the owner of a requested line: while the nvmem device holds
+ * its write-protect line, this module is in use, so its reference count
+ * tells the test whether unregistering the device released the line.
  */
 static struct gpio_chip nvmem_test_gc = {
 	.label			= NVMEM_TEST_GPIO_LABEL,
+	.owner			= THIS_MODULE,
 	.base			= -1,
 	.ngpio			= 1,
 	.get_direction		= nvmem_test_gpio_get_direction,
