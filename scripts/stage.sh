@@ -6,7 +6,8 @@
 # the command's output in build/logs/NAME.log, prints its last line every
 # 60 s while it runs, and shows the log (its tail if long) at the end.  A
 # stage that exits 0 and recorded nothing in the tally counts as
-# "PASS NAME"; one that fails without recording a failure, "FAIL NAME".
+# "PASS NAME"; one that fails without recording a failure, or is
+# interrupted, "FAIL NAME".
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -30,7 +31,10 @@ recorded=$(wc -l < "$RESULTS")
 # QEMU under timeout, nested stages).
 setsid "$@" > "$log" 2>&1 < /dev/null &
 pid=$!
-trap 'pkill -TERM -s "$pid"; echo "<== $name: interrupted"; exit 130' INT TERM
+# An interrupted stage failed: the run's summary must not count it as
+# nothing to report.
+trap 'pkill -TERM -s "$pid"; result FAIL "$name" interrupted > /dev/null
+	echo "<== $name: interrupted"; exit 130' INT TERM
 (
 	while sleep 60 < /dev/null > /dev/null 2>&1; do
 		echo "    [$(clock)] $name running: $(tail -n 1 "$log" | cut -c 1-100)"
