@@ -9,7 +9,7 @@ STAGE := scripts/stage.sh
 # Stages share the tally and the kernels: one at a time.
 .NOTPARALLEL:
 
-.PHONY: help deps base apply export check-export check-figures checkpatch build-patches \
+.PHONY: help tree deps base apply export check-export check-figures checkpatch build-patches \
 	kernel kunit selftest proof mutants demo test bench bench-wallclock bench-smoke stress kcsan \
 	publish clean
 
@@ -47,6 +47,14 @@ help:
 
 deps base apply export check-export checkpatch build-patches proof:
 	@$(STAGE) $@ scripts/$@.sh
+
+# The targets that build or read the kernel tree make it first (packages,
+# build/linux, the series applied), so that each works from a clean clone;
+# demo, test and bench do that themselves.
+tree:
+	@scripts/tree.sh
+
+kernel proof stress kcsan mutants export check-export checkpatch build-patches: tree
 
 check-figures:
 	@$(STAGE) $@ scripts/$@.py
