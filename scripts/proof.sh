@@ -104,7 +104,6 @@ proof_result selftest-fault-inject "$ok" "$layout: ${why#\# }"
 run_base_kselftest nvmem-fault-inject-provider.sh
 # The signature: a point whose failure was in the layout's cell files,
 # right after it no cells directory at all, and the set-up cases passed.
-# (Case 7 fails on the base too: it has no SRCU, so one site fewer.)
 main=$(grep -m1 -E '^(not )?ok 3 ' "$tap" || echo 'no result 3')
 gone=$(grep -A1 -E '^# point [0-9]+: nvmem_populate_sysfs_cells: the layout did not bind' "$tap" |
 	grep -m1 '^# no cell config-cell@0,0: .*No such file' || echo 'no reason')
