@@ -17,7 +17,7 @@
 # runs of one kernel lie apart.  With BENCH_MEMORY=1 it measures instead
 # the slab and per-CPU memory per nvmem device with 2 and 64 possible CPUs,
 # for the base, the series and the series with one SRCU domain shared by
-# all devices (bench/alt/shared-srcu-expedited.patch), and gives 256 from
+# all devices (scripts/mutants/shared-srcu.patch), and gives 256 from
 # the per-CPU bytes at 64.  The CPUs are present ones (-smp N): with qboot
 # the kernel sees no hot-pluggable CPUs, TCG stops at 255 vCPUs, and a
 # boot with 64 takes about 7 minutes.
@@ -35,7 +35,7 @@
 #	BENCH_ICOUNT	1: count instructions (build/bench-icount/results)
 #	BENCH_MEMORY	1: the memory table (build/bench/results/memory.txt,
 #			about 25 minutes)
-#	BENCH_VARIANT	NAME: measure the series plus bench/alt/NAME.patch
+#	BENCH_VARIANT	NAME: measure the series plus scripts/mutants/NAME.patch
 #			(kernel bench-alt-NAME, build/bench-alt-NAME/results)
 #	BENCH_RESULTS	where the tables and plot go (default WORK/results)
 #	BENCH_TIMEOUT	seconds one boot may take (default 900)
@@ -86,7 +86,7 @@ name() {
 # bench.sh kernel K: kernel, module, user program
 step_kernel() {
 	local k=$1 m args=(-c "$repo/bench/Kconfig.bench")
-	[ "$k" = series ] && [ -n "$variant" ] && args+=(-p "$repo/bench/alt/$variant.patch")
+	[ "$k" = series ] && [ -n "$variant" ] && args+=(-p "$repo/scripts/mutants/$variant.patch")
 	"$repo/scripts/kernel.sh" "${args[@]}" "$(name "$k")" "$k"
 	m=$work/$k/module
 	rm -rf "$m"
@@ -117,7 +117,7 @@ BENCH_UNBIND_CYCLES=$unbind_cycles BENCH_NDEV=$ndev BENCH_SYSFS_ITERS=$sysfs_ite
 # bench.sh memory: the memory table, from boots with N possible CPUs
 step_memory() {
 	local n k name ko d txt table=$results/memory.txt
-	local shared=$repo/build/bench-alt-shared-srcu-expedited
+	local shared=$repo/build/bench-alt-shared-srcu
 	mkdir -p "$results" "$work/memory"
 	{
 		echo "memory per nvmem device: growth of /proc/meminfo Slab and Percpu over $ndev devices"
@@ -130,7 +130,7 @@ step_memory() {
 	for n in 2 64; do
 		for k in base series shared; do
 			name=bench-$k ko=$work/$k/module/nvmem_bench.ko
-			[ "$k" = shared ] && name=bench-alt-shared-srcu-expedited &&
+			[ "$k" = shared ] && name=bench-alt-shared-srcu &&
 				ko=$shared/series/module/nvmem_bench.ko
 			d=$work/memory/$k-$n txt=$d.txt
 			"$repo/scripts/qemu.sh" -t "$timeout" -q "-smp $n" \
@@ -172,7 +172,7 @@ if [ "${BENCH_MEMORY:-0}" = 1 ]; then
 	for k in base series; do
 		stage "bench-kernel-$k" "$0" kernel "$k"
 	done
-	stage bench-kernel-shared env BENCH_VARIANT=shared-srcu-expedited "$0" kernel series
+	stage bench-kernel-shared env BENCH_VARIANT=shared-srcu "$0" kernel series
 	stage bench-memory "$0" memory
 	exit
 fi
@@ -197,7 +197,7 @@ mkdir -p "$results"
 # What the figures were measured on, for the table's second line
 about="$(date -u +%F); base $(git -C "$linux" log -1 --format=%s base | cut -d' ' -f1-2)"
 about+=" ($(git -C "$linux" rev-parse --short=12 base)), series $(git -C "$linux" rev-parse --short=12 series)"
-about+="${variant:+ + bench/alt/$variant.patch}; $(sed 's/ emulator version / /' "$work/runs/base-1/qemu-version")"
+about+="${variant:+ + scripts/mutants/$variant.patch}; $(sed 's/ emulator version / /' "$work/runs/base-1/qemu-version")"
 about+=" $machine; host: $(nproc) CPUs, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 if [ $smoke = 1 ]; then
 	about+="; smoke run (BENCH_RUNS=1, small counts)"

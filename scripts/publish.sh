@@ -56,7 +56,7 @@ check() {
 	if grep -qE 'smoke run|(^| )runs=1( |$)' <<< "$head"; then
 		die "$f: a smoke run, nothing published"
 	fi
-	if grep -q 'bench/alt/' <<< "$head"; then
+	if grep -q 'scripts/mutants/' <<< "$head"; then
 		die "$f: a BENCH_VARIANT run, nothing published"
 	fi
 	if [ -e "$to/$dir/$name" ] && ! cmp -s "$f" "$to/$dir/$name"; then
