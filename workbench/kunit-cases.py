@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Which declared KUnit cases have no result: kunit-cases.py SOURCE JSON
+"""Which declared KUnit cases have no result: kunit-cases.py JSON SOURCE...
 
-SOURCE is the suite's C file: every KUNIT_CASE*() in it names a case that
-must have run. JSON is kunit.py's (exec --json). Prints the cases that
+Each SOURCE is a C file of the suites: every KUNIT_CASE*() in it names a
+case that must have run. JSON is kunit.py's (exec --json). Prints the cases that
 are missing from the results, one a line, and exits 1 if there are any;
 a parameterised case counts as run when it has results of its own."""
 import json
@@ -14,9 +14,10 @@ import sys
 if sys.argv[1:2] in (["-h"], ["--help"]):
     sys.exit(print(__doc__))
 
-declared = re.findall(r"KUNIT_CASE(?:_PARAM|_SLOW)?\(\s*(\w+)", open(sys.argv[1]).read())
+declared = [case for source in sys.argv[2:] for case in
+            re.findall(r"KUNIT_CASE(?:_PARAM|_SLOW)?\(\s*(\w+)", open(source).read())]
 if not declared:
-    sys.exit(f"{sys.argv[1]}: no KUNIT_CASE")
+    sys.exit(f"{' '.join(sys.argv[2:])}: no KUNIT_CASE")
 
 ran = set()
 
@@ -30,7 +31,7 @@ def walk(group):
         walk(sub)
 
 
-walk(json.load(open(sys.argv[2])))
+walk(json.load(open(sys.argv[1])))
 missing = [c for c in declared if c not in ran]
 print("\n".join(missing))
 sys.exit(1 if missing else 0)
