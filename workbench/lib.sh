@@ -59,17 +59,25 @@ test_patches() {
 	done
 }
 
-# build_kselftest NAME DIR: build the nvmem kselftest of kernel NAME's
-# source and its consumer module against NAME, and install it in DIR
-build_kselftest() {
+# kselftest_of NAME: build the nvmem kselftests of kernel NAME's source
+# and their modules against NAME, install them in build/k/NAME/kselftest
+# and print that directory.  Built once per source commit and kernel
+# build: selftest.sh, proof.sh (once per test) and stress.sh share it.
+kselftest_of() {
+	local dir=$kdir/$1/kselftest want
 	local ksft=(-C "$kdir/$1/src/tools/testing/selftests" ARCH=x86_64 TARGETS=nvmem
 		    KDIR="$kdir/$1/out")
 
-	rm -rf "$2"
-	mkdir -p "$2"
-	{ make "${ksft[@]}" clean &&
-		make "${ksft[@]}" LDFLAGS=-static INSTALL_PATH="$2" install
-	} > "$2.log" 2>&1 || { cat "$2.log"; return 1; }
+	want="$(git -C "$kdir/$1/src" rev-parse HEAD) $(stat -c %Y "$kdir/$1/out/vmlinux")"
+	if [ "$(cat "$dir.stamp" 2> /dev/null)" != "$want" ]; then
+		rm -rf "$dir" "$dir.stamp"
+		mkdir -p "$dir"
+		{ make "${ksft[@]}" clean &&
+			make "${ksft[@]}" LDFLAGS=-static INSTALL_PATH="$dir" install
+		} > "$dir.log" 2>&1 || { cat "$dir.log" >&2; return 1; }
+		echo "$want" > "$dir.stamp"
+	fi
+	echo "$dir"
 }
 
 # prepare PREFIX: the stages a top-level command needs first, named

@@ -3,11 +3,12 @@
 # The nvmem kselftests in QEMU: selftest.sh NAME [DIR [TEST]]
 #
 # Builds the kselftests of build/k/NAME/src and their modules against
-# kernel NAME, installs them in DIR (default build/k/NAME/selftest), boots
+# kernel NAME once (build/k/NAME/kselftest, lib.sh's kselftest_of), boots
 # it with workbench/qemu.sh and the hook workbench/guest/kselftest.sh, which
 # runs the nvmem collection (or only TEST, say nvmem-layout-module.sh)
 # through run_kselftest.sh, and parses each test's TAP with kunit.py parse
-# into DIR/TEST.json.  DIR/tap.txt holds the TAP of all of them.
+# into DIR/TEST.json (DIR: default build/k/NAME/selftest).  DIR/tap.txt
+# holds the TAP of all of them.
 # Tally: selftest:<test>:<case> per TAP case, selftest:<test>:run_kselftest
 # (its verdict, timeout included), selftest:guest_finished and
 # selftest:console_clean.  Exits non-zero if any of them failed.
@@ -25,8 +26,8 @@ rm -rf "$dir"
 mkdir -p "$dir"
 [ -d "$src/tools/testing/selftests/nvmem" ] || die "$name has no nvmem kselftest"
 
-echo "selftest: building the kselftest and its module against $name"
-build_kselftest "$name" "$dir/kselftest"
+echo "selftest: the kselftests and their modules built against $name"
+ksft=$(kselftest_of "$name")
 
 kargs=${test:+NVMEM_KSELFTEST=$test}
 for v in NVMEM_TEST_CYCLES NVMEM_TEST_PROCS NVMEM_TEST_THREADS; do
@@ -36,7 +37,7 @@ finished=PASS console=PASS
 # Each test may take 30 minutes (the settings file's timeout), the guest
 # 45 for all of them.
 "$wb/qemu.sh" -t 2700 -a "$kargs" "$name" "$dir" \
-	"$wb/guest/kselftest.sh" "$dir/kselftest" || true
+	"$wb/guest/kselftest.sh" "$ksft" || true
 [ -f "$dir/status" ] || finished=FAIL
 [ -s "$dir/splats.txt" ] && console=FAIL
 

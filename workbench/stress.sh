@@ -168,15 +168,15 @@ judge_counters() {
 # stress.sh step K: the kselftest's consumer module and the stress program
 # for K, one boot, and the verdict on its report
 step_run() {
-	local k=$1 d=$work/$1 rep fail=0 n stop=0
-	build_kselftest "$k" "$d/kselftest"
+	local k=$1 d=$work/$1 ksft rep fail=0 n stop=0
+	ksft=$(kselftest_of "$k")
 	gcc -O2 -static -Wall -pthread -o "$d/nvstress" "$wb/bench/nvstress.c"
 
 	[ "$k" != base-tests ] || stop=1
 	"$wb/qemu.sh" -t "$timeout" -a "STRESS_CYCLES=$cycles \
 STRESS_READERS=$readers STRESS_THREADS=$threads STRESS_STOP_ON_SPLAT=$stop ${STRESS_ARGS:-}" \
 		"$k" "$d/boot" "$wb/guest/stress.sh" \
-		"$d/nvstress" "$d/kselftest/nvmem/test_modules/nvmem_test_consumer.ko" || true
+		"$d/nvstress" "$ksft/nvmem/test_modules/nvmem_test_consumer.ko" || true
 	rep=$d/report.txt
 	{
 		echo "# $(date -u +%F); base $(git -C "$linux" rev-parse --short=12 base)," \
