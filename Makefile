@@ -58,6 +58,8 @@ tree:
 	@$(WB)/tree.sh
 
 kernel proof stress kcsan mutants export check-export checkpatch build-patches: tree
+base: deps
+apply: base
 
 check-figures:
 	@$(STAGE) $@ $(WB)/$@.py
