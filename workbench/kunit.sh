@@ -61,7 +61,7 @@ kunitconfig_complete() {
 	local alone=$out/kunitconfig-alone unset_options
 	(cd "$src" && ./tools/testing/kunit/kunit.py config --arch=x86_64 "--build_dir=$alone" \
 		--kunitconfig=drivers/nvmem "--make_options=CC=$cc") > /dev/null
-	unset_options=$(grep -ho 'IS_ENABLED(CONFIG_[A-Z0-9_]*)' "${sources[@]}" |
+	unset_options=$({ grep -ho 'IS_ENABLED(CONFIG_[A-Z0-9_]*)' "${sources[@]}" || true; } |
 		sed 's/IS_ENABLED(\(.*\))/\1/' | sort -u |
 		while read -r option; do
 			grep -qE "^$option=[ym]$" "$alone/.config" || echo "$option"

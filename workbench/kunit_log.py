@@ -12,7 +12,7 @@ first result, which are the first parameter's."""
 import io
 import sys
 
-# The suites of drivers/nvmem/nvmem_kunit.c: a run must have all of them.
+# The suites of drivers/nvmem/nvmem_kunit*.c: a run must have all of them.
 SUITES = {"nvmem_core", "nvmem_core_bad_input", "nvmem_core_unbind",
           "nvmem_core_dt"}
 

@@ -51,7 +51,7 @@ series_patches() {
 # The test patches of the series: those touching nothing but the KUnit
 # suite, the kselftest and their Kconfig, Makefile and MAINTAINERS lines.
 test_patches() {
-	local p re='^(drivers/nvmem/(nvmem_kunit[a-z_]*\.(c|dts|dtso)|\.kunitconfig|Kconfig|Makefile)|tools/testing/selftests/.*|MAINTAINERS)$'
+	local p re='^(drivers/nvmem/(nvmem_kunit[a-z_]*\.(c|h|dts|dtso)|\.kunitconfig|Kconfig|Makefile)|tools/testing/selftests/.*|MAINTAINERS)$'
 
 	series_patches | while read -r p; do
 		[ -n "$(sed -n 's|^diff --git a/\(.*\) b/.*|\1|p' "$p" | grep -vE "$re")" ] ||
