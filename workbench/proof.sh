@@ -13,7 +13,7 @@
 #                           it fails, every parameter of it, and its log shows
 #                           why (the errno it asserts or a KASAN report)
 #   proof:selftest-unbind   nvmem-unbind.sh, alone: a KASAN report in
-#                           at24_read() during its unbind case (3)
+#                           at24_read() during its unbind case (4)
 #   proof:selftest-layout-module
 #                           nvmem-layout-module.sh, alone: rmmod takes a layout
 #                           module whose cells exist (step 3)
@@ -70,14 +70,14 @@ proof_result() {
 	fi
 }
 
-# nvmem-unbind.sh: a KASAN report from at24's read during its case 3, the
-# unbind while reading (cases 1 and 2 pass, 3 never does).
+# nvmem-unbind.sh: a KASAN report from at24's read during its case 4, the
+# unbind while reading (cases 1 to 3 pass, 4 never does).
 run_base_kselftest nvmem-unbind.sh
 report=$(awk '/BUG: KASAN: /{ f = 1 } f && /^(Allocated|Freed) by task/{ exit } f' \
 	"$dir/console.log" 2> /dev/null)
 ok=0
-grep -q ' at24_read+' <<< "$report" && grep -q '^ok 2 ' "$tap" &&
-	! grep -q '^ok 3 ' "$tap" && ok=1
+grep -q ' at24_read+' <<< "$report" && grep -q '^ok 3 ' "$tap" &&
+	! grep -q '^ok 4 ' "$tap" && ok=1
 proof_result selftest-unbind "$ok" \
 	"$(head -n 1 <<< "${report:-no KASAN report}"), after: $(grep -E '^(not )?ok [0-9]+ ' "$tap" | tail -n 1)"
 

@@ -4,12 +4,14 @@
 #
 # Boots the test kernels series and base-tests (workbench/kernel.sh, KASAN,
 # lockdep, kmemleak, hung-task detection) with workbench/qemu.sh and the hook
-# workbench/guest/stress.sh: workbench/bench/nvstress.c unbinds and binds the EEPROM
-# (a 24c02, 256 bytes) for a number of cycles while readers read it: processes
-# with a file descriptor each and threads sharing one, on the sysfs nvmem
-# file, and the kselftest's in-kernel consumer (nvmem_test_consumer,
-# through nvmem_device_read()); a writer owns bytes 128 to 143.  Then a
-# bad-input sweep of the sysfs file, a kmemleak scan and a console check
+# workbench/guest/stress.sh, which runs the series' opt-in kselftest
+# nvmem-unbind-soak.sh from the kselftest install directory: a bad-input
+# sweep of the sysfs nvmem file, then nvmem-unbind-read's stress mode
+# unbinds and binds the EEPROM (a 24c02, 256 bytes) for a number of cycles
+# while readers read it: processes with a file descriptor each and threads
+# sharing one, on the sysfs nvmem file, and the kselftest's in-kernel
+# consumer (nvmem_test_consumer, through nvmem_device_read()); a writer
+# owns bytes 128 to 143.  Then a kmemleak scan, and here a console check
 # for splats.
 #
 # The readers read the whole EEPROM and random offset/length pairs that
@@ -17,9 +19,10 @@
 # check the length of every read (short only as documented at the end of
 # the file) and every byte against the fill pattern (the writer's bytes:
 # one value it wrote).  A read fails only with ENODEV (unbound) or EACCES
-# (at24's window during an unbind, see nvstress.c), a reopen only with
-# ENOENT or ENODEV.  After the last bind the hook waits until every reader
-# thread and the writer have worked again, then checks all 256 bytes.
+# (at24's window during an unbind, see nvmem-unbind-read.c), a reopen only
+# with ENOENT or ENODEV.  After the last bind the program waits until every
+# reader thread and the writer have worked again, then checks all 256
+# bytes.  The report is the soak's "stress:" and "sweep:" lines.
 #
 # The series must finish every cycle with no splat and no leak, and per
 # reader and writer no wrong byte, no short read, no other errno, and
@@ -116,8 +119,8 @@ judge() {
 
 # judge_counters REPORT CYCLES N: per reader and writer (N of them), no
 # wrong byte, no short read or write, no errno but the documented ones
-# (nvstress.c: ENODEV, at24's EACCES; ENOENT and ENODEV reopening), every
-# thread working after the last bind.  Floors per cycle, a fifth to a
+# (nvmem-unbind-read.c: ENODEV, at24's EACCES; ENOENT and ENODEV
+# reopening), every thread working after the last bind.  Floors per cycle, a fifth to a
 # twentieth of the least the two first 50-cycle smokes of whole and random
 # reads had per reader (19 reads with data, 10 whole, 12 of two chunks,
 # 2.7 with ENODEV, 0.18 with an unbind started under it): reads with data,
@@ -165,18 +168,18 @@ judge_counters() {
 		}' "$1"
 }
 
-# stress.sh step K: the kselftest's consumer module and the stress program
-# for K, one boot, and the verdict on its report
+# stress.sh step K: the kselftests of K (nvmem-unbind-soak.sh, the stress
+# program, the consumer module), one boot, and the verdict on its report
 step_run() {
 	local k=$1 d=$work/$1 ksft rep fail=0 n stop=0
 	ksft=$(kselftest_of "$k")
-	gcc -O2 -static -Wall -pthread -o "$d/nvstress" "$wb/bench/nvstress.c"
+	[ -x "$ksft/nvmem/nvmem-unbind-soak.sh" ] ||
+		die "$k has no nvmem-unbind-soak.sh"
 
 	[ "$k" != base-tests ] || stop=1
 	"$wb/qemu.sh" -t "$timeout" -a "STRESS_CYCLES=$cycles \
 STRESS_READERS=$readers STRESS_THREADS=$threads STRESS_STOP_ON_SPLAT=$stop ${STRESS_ARGS:-}" \
-		"$k" "$d/boot" "$wb/guest/stress.sh" \
-		"$d/nvstress" "$ksft/nvmem/test_modules/nvmem_test_consumer.ko" || true
+		"$k" "$d/boot" "$wb/guest/stress.sh" "$ksft" || true
 	rep=$d/report.txt
 	{
 		echo "# $(date -u +%F); base $(git -C "$linux" rev-parse --short=12 base)," \
