@@ -171,14 +171,10 @@ nvmem_devices() {
 # allocation in the kernel log of one point on stdin, innermost first, and
 # SITE the first of them that is no allocator's
 fault_chain() {
-	# shellcheck disable=SC2086 # one name per word
-	allocators=$(echo $ALLOCATORS | tr ' ' '|')
-	sed -n '/FAULT_INJECTION: forcing a failure/,/<\/TASK>/p' |
-		sed -n 's/^ *\([A-Za-z_][A-Za-z0-9_.]*\)+0x.*/\1/p' |
-		awk -v alloc="^($allocators)" '
-			site == "" && $0 !~ alloc { site = $0 }
-			{ chain = chain " " $0 }
-			END { print (site == "" ? "(not logged)" : site) chain }'
+	fault_frames | awk -v alloc="$(allocator_frame)" '
+		site == "" && $0 !~ alloc { site = $0 }
+		{ chain = chain " " $0 }
+		END { print (site == "" ? "(not logged)" : site) chain }'
 }
 
 # site_point PASS SITE+CALLER+...: the first point of the pass at which an
@@ -418,18 +414,6 @@ test_figure() {
 	[ "$SPLATS" -eq 0 ]
 }
 
-test_no_leak() {
-	if ! leaks=$(kmemleak_count); then
-		ktap_print_msg "kmemleak could not scan (turned itself off?)"
-		return 1
-	fi
-	ktap_print_msg "kmemleak: $leaks leaks"
-	if [ "$leaks" -ne 0 ]; then
-		sed -n '1,30s/^/# /p' "$DEBUGFS/kmemleak"
-		return 1
-	fi
-}
-
 fault_cleanup() {
 	trap '' INT TERM
 	fault_restore
@@ -482,7 +466,7 @@ ktap_test_result "each part of the registration had an allocation fail" \
 	test_required
 ktap_test_result "at least $MIN_SITES sites, no kernel report" test_figure
 if [ "$LEAK_CHECK" -eq 1 ]; then
-	ktap_test_result "kmemleak found no leak" test_no_leak
+	ktap_test_result "kmemleak found no leak" kmemleak_none
 elif [ "$LEAK_CHECK" -eq 2 ]; then
 	ktap_test_fail "kmemleak found no leak: kmemleak cannot scan"
 else

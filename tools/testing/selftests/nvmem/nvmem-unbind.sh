@@ -11,6 +11,9 @@
 # handles on it, and the kernel must not taint itself with a KASAN, WARN or
 # Oops report, nor turn lockdep off.
 #
+# Before any unbind, the nvmem file must answer bad offsets, lengths and
+# permissions as documented (nvmem-unbind-read.c's sweep).
+#
 # With at24 as a module, the consumer's stale handles must keep it loaded,
 # and once they are put it must unload and load again.
 #
@@ -52,6 +55,19 @@ setup() {
 	[ -n "$NVMEM" ] || return 1
 	"$READER" fill "/sys/bus/nvmem/devices/$NVMEM/nvmem" &&
 		"$READER" check "/sys/bus/nvmem/devices/$NVMEM/nvmem:0:$SIZE"
+}
+
+# The sweep writes the EEPROM: put the pattern back after it, even when it
+# failed, for the cases after it.
+test_bad_input() {
+	file=/sys/bus/nvmem/devices/$NVMEM/nvmem
+	force_ro=/sys/bus/nvmem/devices/$NVMEM/force_ro
+	[ -e "$force_ro" ] || force_ro=
+	# shellcheck disable=SC2086 # no word or one
+	"$READER" sweep "$file" $force_ro
+	swept=$?
+	"$READER" fill "$file" && "$READER" check "$file:0:$SIZE" &&
+		return "$swept"
 }
 
 test_consumer_reads() {
@@ -141,8 +157,9 @@ ktap_print_header
 nvmem_setup
 grep -qs debugfs /proc/mounts || mount -t debugfs none /sys/kernel/debug
 
-ktap_set_plan 11
+ktap_set_plan 12
 ktap_test_result "at24 EEPROM on i2c-stub holds the test pattern" setup
+ktap_test_result "the nvmem file answers bad input as documented" test_bad_input
 ktap_test_result "consumer reads the EEPROM through device and cell handles" \
 	test_consumer_reads
 ktap_test_result "unbind while reading gives the content or ENODEV" \

@@ -53,22 +53,31 @@ injected() {
 	echo "$n"
 }
 
+# fault_frames: the functions on the stack of the failed allocation in the
+# kernel log of one point on stdin, one a line, innermost first
+fault_frames() {
+	sed -n '/FAULT_INJECTION: forcing a failure/,/<\/TASK>/p' |
+		sed -n 's/^ *\([A-Za-z_][A-Za-z0-9_.]*\)+0x.*/\1/p'
+}
+
+# The frames of the allocators: ALLOCATORS as an awk pattern
+allocator_frame() {
+	# shellcheck disable=SC2086 # one name per word
+	echo "^($(echo $ALLOCATORS | tr ' ' '|'))"
+}
+
 # The code that made the failed allocation, and the innermost nvmem
 # function on the stack, from the kernel log of one point on stdin
 fault_site() {
-	# shellcheck disable=SC2086 # one name per word
-	allocators=$(echo $ALLOCATORS | tr ' ' '|')
-	sed -n '/FAULT_INJECTION: forcing a failure/,/<\/TASK>/p' |
-		sed -n 's/^ *\([A-Za-z_][A-Za-z0-9_.]*\)+0x.*/\1/p' |
-		awk -v alloc="^($allocators)" '
-			site == "" && $0 !~ alloc { site = $0 }
-			core == "" && /^(__)?(devm_|of_)?nvmem_/ { core = $0 }
-			END {
-				if (site == "")
-					print "a __GFP_NOWARN allocation (not logged)"
-				else
-					print (site == core ? site : site " under " core)
-			}'
+	fault_frames | awk -v alloc="$(allocator_frame)" '
+		site == "" && $0 !~ alloc { site = $0 }
+		core == "" && /^(__)?(devm_|of_)?nvmem_/ { core = $0 }
+		END {
+			if (site == "")
+				print "a __GFP_NOWARN allocation (not logged)"
+			else
+				print (site == core ? site : site " under " core)
+		}'
 }
 
 kmemleak_scan() {
@@ -81,6 +90,20 @@ kmemleak_count() {
 	kmemleak_scan && sleep 6 && kmemleak_scan || return 1
 	grep -c 'unreferenced object' "$DEBUGFS/kmemleak"
 	[ $? -le 1 ]
+}
+
+# kmemleak_none [WHAT]: whether kmemleak, scanning, finds no leak; prints
+# WHAT and the count, and the start of the report if there are leaks
+kmemleak_none() {
+	if ! leaks=$(kmemleak_count); then
+		ktap_print_msg "kmemleak could not scan (turned itself off?)"
+		return 1
+	fi
+	ktap_print_msg "${1:+$1, }kmemleak: $leaks leaks"
+	if [ "$leaks" -ne 0 ]; then
+		sed -n '1,30s/^/# /p' "$DEBUGFS/kmemleak"
+		return 1
+	fi
 }
 
 kmemleak_clear_old() {
